@@ -1,0 +1,175 @@
+"""Small networks on Scalars, a stable loss, and a training loop.
+
+Two shapes of model:
+
+* the lecture's teaching model: :class:`LinearModule` (``w_1, w_2, b``) and
+  :class:`Network`, two hidden ReLU units and a linear classifier, all starting at 0;
+* a general one: :class:`Linear` layers in an :class:`MLP` of shape
+  2 → hidden → hidden → 1, randomly initialised from a seed.
+
+Every model here has ``score(x)``: the raw output (a logit). A score above 0 means
+label 1. :func:`bce_loss` turns a score and a label into a loss, and :func:`train`
+fits a model to a :class:`~minitorch_lite.datasets.Graph`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from .datasets import Graph
+from .module import Module, Parameter
+from .optim import SGD
+from .scalar import Scalar
+from .scalar_functions import LogSigmoid
+
+Input = Sequence[float | Scalar]
+
+
+class LinearModule(Module):
+    """The lecture's linear model :math:`m(x) = x_1 w_1 + x_2 w_2 + b`, starting at 0."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w_1 = Parameter(Scalar(0.0))
+        self.w_2 = Parameter(Scalar(0.0))
+        self.b = Parameter(Scalar(0.0))
+
+    def forward(self, inputs: Input) -> Scalar:
+        return inputs[0] * self.w_1.value + inputs[1] * self.w_2.value + self.b.value
+
+    def score(self, inputs: Input) -> Scalar:
+        """Same as :meth:`forward`: the model's raw output."""
+        return self.forward(inputs)
+
+
+class Network(Module):
+    """The lecture's network: two hidden ReLU units, then a linear classifier."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unit1 = LinearModule()
+        self.unit2 = LinearModule()
+        self.classify = LinearModule()
+
+    def forward(self, x: Input) -> Scalar:
+        h1 = self.unit1.forward(x).relu()
+        h2 = self.unit2.forward(x).relu()
+        return self.classify.forward((h1, h2))
+
+    def score(self, x: Input) -> Scalar:
+        """Same as :meth:`forward`: the model's raw output."""
+        return self.forward(x)
+
+
+class Linear(Module):
+    """A fully connected layer: ``out[j] = sum_i x[i] * weight_i_j + bias_j``.
+
+    Weights and biases start uniform in [-1, 1), drawn from ``rng``.
+    """
+
+    def __init__(self, in_size: int, out_size: int, rng: random.Random | None = None) -> None:
+        super().__init__()
+        for what, n in (("in_size", in_size), ("out_size", out_size)):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValueError(f"Linear {what} must be a positive whole number, got {n!r}")
+        rng = rng or random.Random(0)
+        self.in_size, self.out_size = in_size, out_size
+        self.weights = [
+            [self.add_parameter(f"weight_{i}_{j}", rng.uniform(-1, 1)) for j in range(out_size)]
+            for i in range(in_size)
+        ]
+        self.bias = [self.add_parameter(f"bias_{j}", rng.uniform(-1, 1)) for j in range(out_size)]
+
+    def forward(self, inputs: Input) -> list[Scalar]:
+        if len(inputs) != self.in_size:
+            raise ValueError(f"Linear expects {self.in_size} inputs, got {len(inputs)}")
+        outputs = []
+        for j in range(self.out_size):
+            total = self.bias[j].value
+            for i, x in enumerate(inputs):
+                total = total + x * self.weights[i][j].value
+            outputs.append(total)
+        return outputs
+
+
+class MLP(Module):
+    """A network 2 → hidden → hidden → 1 with ReLU hidden layers and a sigmoid output."""
+
+    def __init__(self, hidden: int, seed: int = 0) -> None:
+        super().__init__()
+        rng = random.Random(seed)
+        self.layer1 = Linear(2, hidden, rng)
+        self.layer2 = Linear(hidden, hidden, rng)
+        self.layer3 = Linear(hidden, 1, rng)
+
+    def score(self, x: Input) -> Scalar:
+        """The logit, before the sigmoid (what :func:`bce_loss` wants)."""
+        h = [v.relu() for v in self.layer1.forward(x)]
+        h = [v.relu() for v in self.layer2.forward(h)]
+        return self.layer3.forward(h)[0]
+
+    def forward(self, x: Input) -> Scalar:
+        """The probability of label 1."""
+        return self.score(x).sigmoid()
+
+
+def bce_loss(score: Scalar | float, y: int) -> Scalar:
+    r"""Binary cross-entropy of a logit ``score`` for label ``y`` (0 or 1).
+
+    Written as :math:`-\log\sigma(s)` for ``y = 1`` and :math:`-\log\sigma(-s)`
+    for ``y = 0``, which stays finite when the sigmoid saturates.
+    """
+    if y not in (0, 1) or isinstance(y, float) and not y.is_integer():
+        raise ValueError(f"label must be 0 or 1, got {y!r}")
+    return -LogSigmoid.apply(score if y == 1 else -score)
+
+
+class Epoch(NamedTuple):
+    """One line of a training log."""
+
+    epoch: int
+    loss: float
+    accuracy: float
+
+
+def train(
+    model: Module,
+    data: Graph,
+    learning_rate: float = 0.5,
+    max_epochs: int = 100,
+    callback: Callable[[int, float, float], object] | None = None,
+) -> list[Epoch]:
+    """Fit ``model`` to ``data`` by full-batch gradient descent on the mean BCE loss.
+
+    Each epoch: zero the derivatives, forward every point, backward the mean loss,
+    one SGD step. ``callback(epoch, loss, accuracy)`` is called after every epoch
+    (accuracy measured before the step); returns the list of :class:`Epoch` records.
+    """
+    if not hasattr(model, "score"):
+        raise TypeError(f"train needs a model with a score(x) method, got {type(model).__name__}")
+    optim = SGD(model.parameters(), learning_rate)
+    log: list[Epoch] = []
+    for epoch in range(1, max_epochs + 1):
+        optim.zero_grad()
+        total: Scalar | float = 0.0
+        correct = 0
+        for x, y in zip(data.X, data.y, strict=True):
+            s = model.score(x)
+            correct += int((s.data > 0) == (y == 1))
+            total = bce_loss(s, y) + total
+        loss = total / data.N
+        loss.backward()
+        optim.step()
+        record = Epoch(epoch, loss.data, correct / data.N)
+        log.append(record)
+        if callback is not None:
+            callback(*record)
+    return log
+
+
+def accuracy(model: Module, data: Graph) -> float:
+    """Fraction of points whose predicted label (score > 0) matches."""
+    correct = sum(int((model.score(x).data > 0) == (y == 1)) for x, y in zip(data.X, data.y))
+    return correct / data.N

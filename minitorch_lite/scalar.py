@@ -1,0 +1,251 @@
+"""``Scalar``: a number that remembers how it was computed.
+
+A Scalar wraps one float (``.data``). Every operation on Scalars goes through a
+:class:`~minitorch_lite.scalar_functions.ScalarFunction`, which records a
+:class:`ScalarHistory` on the result: the function, its :class:`Context` and its
+inputs. Those records form the computation graph that :meth:`Scalar.backward`
+walks to fill in ``.derivative`` on the leaves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+from .autodiff import Context, backpropagate, central_difference
+from .operators import is_close
+
+if TYPE_CHECKING:
+    from .scalar_functions import ScalarFunction
+
+ScalarLike = Union[float, int, "Scalar"]
+
+_next_id = itertools.count(1).__next__
+
+
+class ScalarHistory:
+    """How a Scalar was made: ``last_fn`` applied, with ``ctx``, to ``inputs``.
+
+    A leaf Scalar (made by the user) has ``last_fn=None``; a constant has no
+    history at all (``Scalar.history is None``).
+    """
+
+    __slots__ = ("last_fn", "ctx", "inputs")
+
+    def __init__(
+        self,
+        last_fn: type[ScalarFunction] | None = None,
+        ctx: Context | None = None,
+        inputs: Sequence[Scalar] = (),
+    ) -> None:
+        self.last_fn = last_fn
+        self.ctx = ctx
+        self.inputs = inputs
+
+    def __repr__(self) -> str:
+        return (
+            f"ScalarHistory(last_fn={self.last_fn!r}, ctx={self.ctx!r}, "
+            f"inputs={list(self.inputs)!r})"
+        )
+
+
+def _to_float(v: object, what: str) -> float:
+    """``v`` as a float, or a TypeError that names what was wrong."""
+    if isinstance(v, Scalar):
+        raise TypeError(f"{what} got a Scalar where a plain number belongs: {v!r}")
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        return float(v)
+    raise TypeError(f"{what} expects a real number, got {type(v).__name__} {v!r}")
+
+
+_LEAF = ScalarHistory()
+
+
+class Scalar:
+    """A float that records the operations applied to it.
+
+    Args:
+        v: the value (any real number; stored as a float in ``.data``).
+        back: how it was made. The default marks a leaf the user created;
+            ``None`` marks a constant, for which no derivative is computed.
+        name: an optional label, used when drawing graphs.
+
+    Arithmetic (``+ - * /``, unary ``-``, ``< > ==``) works with Scalars and
+    plain numbers on either side. ``==`` builds a graph node, so Scalars hash by
+    identity.
+    """
+
+    __slots__ = ("data", "derivative", "history", "_name", "unique_id")
+
+    def __init__(
+        self, v: float, back: ScalarHistory | None = _LEAF, name: str | None = None
+    ) -> None:
+        self.data: float = v if type(v) is float else _to_float(v, "Scalar")
+        self.derivative: float | None = None
+        self.history = back
+        self._name = name
+        self.unique_id: int = _next_id()
+
+    @property
+    def name(self) -> str:
+        """The label given at creation, else ``x<unique_id>``."""
+        return self._name if self._name is not None else f"x{self.unique_id}"
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = value
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.data!r})"
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ----- arithmetic: each operator is one ScalarFunction ---------------------------
+    def __add__(self, b: ScalarLike) -> Scalar:
+        return Add.apply(self, b)
+
+    def __radd__(self, b: ScalarLike) -> Scalar:
+        return Add.apply(b, self)
+
+    def __sub__(self, b: ScalarLike) -> Scalar:
+        return Add.apply(self, Neg.apply(b))
+
+    def __rsub__(self, b: ScalarLike) -> Scalar:
+        return Add.apply(b, Neg.apply(self))
+
+    def __mul__(self, b: ScalarLike) -> Scalar:
+        return Mul.apply(self, b)
+
+    def __rmul__(self, b: ScalarLike) -> Scalar:
+        return Mul.apply(b, self)
+
+    def __truediv__(self, b: ScalarLike) -> Scalar:
+        return Mul.apply(self, Inv.apply(b))
+
+    def __rtruediv__(self, b: ScalarLike) -> Scalar:
+        return Mul.apply(b, Inv.apply(self))
+
+    def __neg__(self) -> Scalar:
+        return Neg.apply(self)
+
+    def __lt__(self, b: ScalarLike) -> Scalar:  # type: ignore[override]
+        return LT.apply(self, b)
+
+    def __gt__(self, b: ScalarLike) -> Scalar:  # type: ignore[override]
+        return LT.apply(b, self)
+
+    def __eq__(self, b: object) -> Scalar:  # type: ignore[override]
+        return EQ.apply(self, b)  # type: ignore[arg-type]
+
+    def log(self) -> Scalar:
+        """Natural logarithm (defined for positive values)."""
+        return Log.apply(self)
+
+    def exp(self) -> Scalar:
+        """``e ** self``."""
+        return Exp.apply(self)
+
+    def sigmoid(self) -> Scalar:
+        """The logistic function."""
+        return Sigmoid.apply(self)
+
+    def relu(self) -> Scalar:
+        """``max(self, 0)``."""
+        return ReLU.apply(self)
+
+    def log_sigmoid(self) -> Scalar:
+        """``log(sigmoid(self))``, stable for large magnitudes."""
+        return LogSigmoid.apply(self)
+
+    # ----- the graph -------------------------------------------------------------
+    def is_leaf(self) -> bool:
+        """True for a Scalar the user created (it has a history but no function)."""
+        return self.history is not None and self.history.last_fn is None
+
+    def is_constant(self) -> bool:
+        """True when no derivative is tracked for this Scalar."""
+        return self.history is None
+
+    @property
+    def parents(self) -> Sequence[Scalar]:
+        """The Scalars this one was computed from (empty for leaves and constants)."""
+        return () if self.history is None else self.history.inputs
+
+    def accumulate_derivative(self, x: float) -> None:
+        """Add ``x`` to ``.derivative``. Only leaves collect derivatives."""
+        if not self.is_leaf():
+            made_by = "a constant" if self.history is None else self.history.last_fn.__name__
+            raise ValueError(
+                "accumulate_derivative is only for leaf Scalars (created by the user); "
+                f"{self!r} was made by {made_by}"
+            )
+        x = _to_float(x, "accumulate_derivative")
+        self.derivative = x if self.derivative is None else self.derivative + x
+
+    def chain_rule(self, d_output: float) -> list[tuple[Scalar, float]]:
+        """One step of the chain rule: each (non-constant) input with its derivative.
+
+        Calls ``last_fn.backward(ctx, d_output)``, which returns
+        :math:`f'_i(\\ldots) \\times d_{output}` for each input ``i``.
+        """
+        h = self.history
+        if h is None or h.last_fn is None:
+            raise ValueError(f"chain_rule needs a Scalar made by a function; {self!r} is a leaf")
+        derivatives = h.last_fn._backward(h.ctx, d_output, len(h.inputs))
+        return [(x, d) for x, d in zip(h.inputs, derivatives) if x.history is not None]
+
+    def backward(self, d_output: float | None = None) -> None:
+        """Fill ``.derivative`` on every leaf this Scalar depends on.
+
+        ``d_output`` defaults to 1.0: the derivative of the output with respect to
+        itself.
+        """
+        if d_output is None:
+            d_output = 1.0
+        backpropagate(self, d_output)
+
+
+def derivative_check(f: Callable[..., Scalar], *scalars: Scalar) -> None:
+    """Check autodiff against central difference for every argument of ``f``.
+
+    Raises ``AssertionError`` naming the argument, both derivatives and the inputs
+    when they disagree.
+    """
+    for x in scalars:
+        x.derivative = None
+    out = f(*scalars)
+    out.backward()
+    for i, x in enumerate(scalars):
+        numerical = central_difference(f, *scalars, arg=i)
+        autodiff = 0.0 if x.derivative is None else x.derivative
+        if not is_close(autodiff, numerical):
+            raise AssertionError(
+                f"Derivative check failed for argument {i} of {getattr(f, '__name__', f)!r} "
+                f"at {list(scalars)}: autodiff gives {autodiff}, "
+                f"central difference gives {numerical}"
+            )
+
+
+
+# Imported last: the functions' ``apply`` builds Scalars, and Scalar's operators call them.
+from .scalar_functions import (  # noqa: E402
+    EQ,
+    LT,
+    Add,
+    Exp,
+    Inv,
+    Log,
+    LogSigmoid,
+    Mul,
+    Neg,
+    ReLU,
+    Sigmoid,
+)

@@ -1,0 +1,233 @@
+"""ScalarFunctions: each box of the computation graph, forward and backward side by side.
+
+A ScalarFunction is a class with two static methods:
+
+* ``forward(ctx, *xs)`` computes :math:`f` on plain floats and may save values in
+  ``ctx`` for later;
+* ``backward(ctx, d)`` returns :math:`f'_i \\times d` for every input ``i``: one
+  float for a one-argument function, a tuple for several.
+
+Users call ``apply``, which unwraps Scalars, calls ``forward``, and wraps the result
+in a new Scalar that remembers this function, the context and the inputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from . import operators
+from .autodiff import Context
+from .scalar import Scalar, ScalarHistory
+
+
+def _check_number(value: Any, fn: type, method: str) -> float:
+    """``value`` as a float, or a TypeError naming the function and method at fault."""
+    if type(value) is float:
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | Scalar):
+        return float(value)
+    raise TypeError(
+        f"{fn.__name__}.{method} must return a float, got {type(value).__name__} {value!r}"
+    )
+
+
+class ScalarFunction:
+    """Base class of every function on Scalars. Subclasses define forward and backward."""
+
+    @staticmethod
+    def forward(ctx: Context, *inputs: float) -> float:
+        """:math:`f(x_1, \\ldots)` on floats. Save what ``backward`` needs in ``ctx``."""
+        raise NotImplementedError("a ScalarFunction must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float | tuple[float, ...]:
+        """:math:`f'_i \\times d_{output}` for each input ``i``."""
+        raise NotImplementedError("a ScalarFunction must define backward(ctx, d_output)")
+
+    @classmethod
+    def apply(cls, *vals: Scalar | float) -> Scalar:
+        """Run ``forward`` on the values and record the call in the result's history.
+
+        Plain numbers become leaf Scalars. If no input needs a derivative (all are
+        constants), the result is a constant too.
+        """
+        scalars: list[Scalar] = []
+        raw: list[float] = []
+        need_grad = False
+        for v in vals:
+            if type(v) is not Scalar:
+                v = Scalar(v) if not isinstance(v, Scalar) else v
+            scalars.append(v)
+            raw.append(v.data)
+            if v.history is not None:
+                need_grad = True
+        ctx = Context(not need_grad)
+        c = cls.forward(ctx, *raw)
+        if type(c) is not float:
+            c = _check_number(c, cls, "forward")
+        return Scalar(c, ScalarHistory(cls, ctx, scalars) if need_grad else None)
+
+    @classmethod
+    def _backward(cls, ctx: Context, d_output: float, n_inputs: int) -> tuple[float, ...]:
+        """Call ``backward`` and check it gave one float per input."""
+        d = cls.backward(ctx, d_output)
+        if type(d) is not tuple:
+            d = (d,)
+        if len(d) != n_inputs:
+            raise ValueError(
+                f"{cls.__name__}.backward returned {len(d)} derivative(s) "
+                f"for {n_inputs} input(s)"
+            )
+        for x in d:
+            if type(x) is not float:
+                _check_number(x, cls, "backward")
+        return d
+
+
+class Add(ScalarFunction):
+    """:math:`f(x, y) = x + y`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float, b: float) -> float:
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> tuple[float, float]:
+        return d_output, d_output
+
+
+class Mul(ScalarFunction):
+    """:math:`f(x, y) = x \\times y`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float, b: float) -> float:
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> tuple[float, float]:
+        a, b = ctx.saved_values
+        return b * d_output, a * d_output
+
+
+class Inv(ScalarFunction):
+    """:math:`f(x) = 1/x`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        ctx.save_for_backward(a)
+        return operators.inv(a)
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (a,) = ctx.saved_values
+        return operators.inv_back(a, d_output)
+
+
+class Neg(ScalarFunction):
+    """:math:`f(x) = -x`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        return -a
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        return -d_output
+
+
+class Log(ScalarFunction):
+    """:math:`f(x) = \\log(x)`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        ctx.save_for_backward(a)
+        return operators.log(a)
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (a,) = ctx.saved_values
+        return operators.log_back(a, d_output)
+
+
+class Exp(ScalarFunction):
+    """:math:`f(x) = e^{x}`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        out = operators.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (out,) = ctx.saved_values
+        return out * d_output
+
+
+class Sigmoid(ScalarFunction):
+    """:math:`f(x) = \\sigma(x) = 1 / (1 + e^{-x})`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        out = operators.sigmoid(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (s,) = ctx.saved_values
+        return s * (1.0 - s) * d_output
+
+
+class ReLU(ScalarFunction):
+    """:math:`f(x) = \\max(x, 0)`"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        ctx.save_for_backward(a)
+        return a if a > 0.0 else 0.0
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (a,) = ctx.saved_values
+        return d_output if a > 0.0 else 0.0
+
+
+class LogSigmoid(ScalarFunction):
+    """:math:`f(x) = \\log \\sigma(x)`, stable where :math:`\\sigma` saturates"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float) -> float:
+        ctx.save_for_backward(a)
+        return operators.log_sigmoid(a)
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> float:
+        (a,) = ctx.saved_values
+        return operators.sigmoid(-a) * d_output  # d/dx log sigma(x) = 1 - sigma(x)
+
+
+class LT(ScalarFunction):
+    """:math:`f(x, y) = 1` if :math:`x < y` else :math:`0` (derivative 0 everywhere)"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float, b: float) -> float:
+        return operators.lt(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+
+class EQ(ScalarFunction):
+    """:math:`f(x, y) = 1` if :math:`x = y` else :math:`0` (derivative 0 everywhere)"""
+
+    @staticmethod
+    def forward(ctx: Context, a: float, b: float) -> float:
+        return operators.eq(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, d_output: float) -> tuple[float, float]:
+        return 0.0, 0.0
