@@ -15,6 +15,10 @@ The core is pure Python with no third-party imports. Figures live in
 
 from . import operators
 from .autodiff import Context, backpropagate, central_difference, topological_sort
+from .datasets import Graph, datasets
+from .module import Module, Parameter
+from .nn import MLP, Epoch, Linear, LinearModule, Network, accuracy, bce_loss, train
+from .optim import SGD
 from .scalar import Scalar, ScalarHistory, derivative_check
 from .scalar_functions import (
     EQ,
@@ -30,17 +34,41 @@ from .scalar_functions import (
     ScalarFunction,
     Sigmoid,
 )
-from .module import Module, Parameter
-from .optim import SGD
-from .datasets import Graph, datasets
-from .nn import MLP, Epoch, Linear, LinearModule, Network, accuracy, bce_loss, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "EQ", "LT", "MLP", "SGD", "Add", "Context", "Epoch", "Exp", "Graph", "Inv", "Linear",
-    "LinearModule", "Log", "LogSigmoid", "Module", "Mul", "Neg", "Network", "Parameter",
-    "ReLU", "Scalar", "ScalarFunction", "ScalarHistory", "Sigmoid", "accuracy",
-    "backpropagate", "bce_loss", "central_difference", "datasets", "derivative_check",
-    "operators", "topological_sort", "train",
+    "EQ",
+    "LT",
+    "MLP",
+    "SGD",
+    "Add",
+    "Context",
+    "Epoch",
+    "Exp",
+    "Graph",
+    "Inv",
+    "Linear",
+    "LinearModule",
+    "Log",
+    "LogSigmoid",
+    "Module",
+    "Mul",
+    "Neg",
+    "Network",
+    "Parameter",
+    "ReLU",
+    "Scalar",
+    "ScalarFunction",
+    "ScalarHistory",
+    "Sigmoid",
+    "accuracy",
+    "backpropagate",
+    "bce_loss",
+    "central_difference",
+    "datasets",
+    "derivative_check",
+    "operators",
+    "topological_sort",
+    "train",
 ]

@@ -7,7 +7,6 @@ parameter a dotted name such as ``"unit1.w_1"``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from .scalar import Scalar
@@ -142,7 +141,8 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def __repr__(self) -> str:
-        lines = [f"({name}): {_indent(repr(mod))}" for name, mod in self._registry("_modules").items()]
+        children = self._registry("_modules").items()
+        lines = [f"({name}): {_indent(repr(mod))}" for name, mod in children]
         if not lines:
             return f"{type(self).__name__}()"
         body = "\n  ".join(lines)
@@ -151,5 +151,3 @@ class Module:
 
 def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
-
-

@@ -171,5 +171,6 @@ def train(
 
 def accuracy(model: Module, data: Graph) -> float:
     """Fraction of points whose predicted label (score > 0) matches."""
-    correct = sum(int((model.score(x).data > 0) == (y == 1)) for x, y in zip(data.X, data.y))
+    pairs = zip(data.X, data.y, strict=True)
+    correct = sum(int((model.score(x).data > 0) == (y == 1)) for x, y in pairs)
     return correct / data.N

@@ -152,9 +152,7 @@ def zipWith(  # noqa: N802 - the course's name
     return apply
 
 
-def reduce(
-    fn: Callable[[float, float], float], start: float
-) -> Callable[[Iterable[float]], float]:
+def reduce(fn: Callable[[float, float], float], start: float) -> Callable[[Iterable[float]], float]:
     """Fold a list with ``fn``, starting from ``start``: ``fn(...fn(fn(start, x0), x1)...)``."""
 
     def apply(ls: Iterable[float]) -> float:

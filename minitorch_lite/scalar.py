@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import itertools
 import numbers
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Union
 
 from .autodiff import Context, backpropagate, central_difference
 from .operators import is_close
@@ -200,7 +200,7 @@ class Scalar:
         if h is None or h.last_fn is None:
             raise ValueError(f"chain_rule needs a Scalar made by a function; {self!r} is a leaf")
         derivatives = h.last_fn._backward(h.ctx, d_output, len(h.inputs))
-        return [(x, d) for x, d in zip(h.inputs, derivatives) if x.history is not None]
+        return [(x, d) for x, d in zip(h.inputs, derivatives, strict=True) if x.history is not None]
 
     def backward(self, d_output: float | None = None) -> None:
         """Fill ``.derivative`` on every leaf this Scalar depends on.
@@ -232,7 +232,6 @@ def derivative_check(f: Callable[..., Scalar], *scalars: Scalar) -> None:
                 f"at {list(scalars)}: autodiff gives {autodiff}, "
                 f"central difference gives {numerical}"
             )
-
 
 
 # Imported last: the functions' ``apply`` builds Scalars, and Scalar's operators call them.

@@ -76,8 +76,7 @@ class ScalarFunction:
             d = (d,)
         if len(d) != n_inputs:
             raise ValueError(
-                f"{cls.__name__}.backward returned {len(d)} derivative(s) "
-                f"for {n_inputs} input(s)"
+                f"{cls.__name__}.backward returned {len(d)} derivative(s) for {n_inputs} input(s)"
             )
         for x in d:
             if type(x) is not float:
