@@ -1,0 +1,242 @@
+"""Tests of ``minitorch_lite.plots``: every figure is computed from the library, opaque, titled."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import minitorch_lite as minitorch  # noqa: E402
+from minitorch_lite import plots  # noqa: E402
+
+
+def opaque_white(fig: plots.BookFigure) -> bool:
+    return tuple(fig.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)
+
+
+def titles(fig: plots.BookFigure) -> list[str]:
+    found = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        found.append(fig._suptitle.get_text())
+    return found
+
+
+def check(fig: object, render: bool = True) -> plots.BookFigure:
+    """A figure the book can show: a BookFigure, opaque white, titled, renders as PNG."""
+    assert isinstance(fig, plots.BookFigure)
+    assert opaque_white(fig)
+    assert titles(fig), "every figure needs a title"
+    if render:
+        assert fig.png().startswith(b"\x89PNG")
+    return fig
+
+
+def expression() -> tuple[minitorch.Scalar, minitorch.Scalar, minitorch.Scalar]:
+    """z = x * y + x: three operations (Mul, Add) and a value used twice."""
+    x = minitorch.Scalar(2.0, name="x")
+    y = minitorch.Scalar(3.0, name="y")
+    z = x * y
+    z.name = "z"
+    out = z + x
+    out.name = "out"
+    return x, y, out
+
+
+def png_pixels(fig: plots.BookFigure) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(fig.png())).convert("RGBA"))
+
+
+def test_import_minitorch_lite_does_not_import_matplotlib() -> None:
+    code = "import sys, minitorch_lite; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_png_is_opaque_and_deterministic() -> None:
+    fig = plots.plot_function("f(x)", lambda x: x * x + 1.0)
+    pixels = png_pixels(fig)
+    assert (pixels[..., 3] == 255).all()
+    assert tuple(pixels[0, 0, :3]) == (255, 255, 255)
+    assert fig.png() == plots.plot_function("f(x)", lambda x: x * x + 1.0).png()
+
+
+def test_plot_function_draws_both_curves() -> None:
+    fig = check(plots.plot_function("f(x) vs f'(2)", lambda x: x * x, fn2=lambda x: 4 * x - 4))
+    (ax,) = fig.axes
+    ys = [line.get_ydata() for line in ax.get_lines() if len(line.get_xdata()) > 2]
+    xs = ax.get_lines()[0].get_xdata()
+    assert np.allclose(ys[0], xs * xs)
+    assert np.allclose(ys[1], 4 * xs - 4)
+
+
+def test_plot_function_accepts_scalar_functions() -> None:
+    check(plots.plot_function("sigmoid", lambda x: minitorch.Scalar(x).sigmoid()))
+
+
+def test_plot_function3d() -> None:
+    check(plots.plot_function3D("f(x, y)", lambda x, y: math.sin(x) + 2 * math.cos(y)))
+
+
+def test_central_difference_secant_uses_the_library() -> None:
+    fig = check(plots.plot_central_difference(math.sin, 1.0, 0.5, true_derivative=math.cos(1.0)))
+    secant = fig.axes[0].get_lines()[1]
+    xs, ys = secant.get_xdata(), secant.get_ydata()
+    slope = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    assert slope == pytest.approx(minitorch.central_difference(math.sin, 1.0, epsilon=0.5))
+    assert slope != pytest.approx(math.cos(1.0), abs=1e-3)
+
+
+def test_epsilon_error_shows_both_failure_modes() -> None:
+    fig = check(plots.plot_epsilon_error(math.exp, math.exp, 1.0))
+    eps, err = fig.axes[0].get_lines()[0].get_data()
+    best = int(np.argmin(err))
+    assert 1e-9 < eps[best] < 1e-2  # neither end is best:
+    assert err[0] > err[best] * 10  # tiny epsilon: round-off
+    assert err[-1] > err[best] * 10  # large epsilon: truncation
+
+
+def test_derivative_comparison() -> None:
+    check(plots.plot_derivative_comparison(math.sin, math.cos, epsilons=(1.0, 1e-6)))
+
+
+def test_draw_boxes() -> None:
+    fig = check(plots.draw_boxes(["$x$", "$g(x)$", "$f(g(x))$"], title="f(g(x))"))
+    ax = fig.axes[0]
+    arrows = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    boxes = [p for p in ax.patches if type(p).__name__ == "FancyBboxPatch"]
+    assert (len(arrows), len(boxes)) == (3, 2)
+    fig = plots.draw_boxes([("$x$", "$y$"), "$f(x, y)$"], backward=True, title="back")
+    arrows = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
+    assert len(arrows) == 3
+    # Backward: the output arrow points from right to left.
+    (x0, _), (x1, _) = arrows[-1]._posA_posB
+    assert x1 < x0
+
+
+def test_draw_graph_matches_the_expression() -> None:
+    x, y, out = expression()
+    fig = check(plots.draw_graph(out, show_derivatives=True, title="z = x * y + x"))
+    layout = fig.graph_layout
+    assert sorted(f.scalar.history.last_fn.__name__ for f in layout.functions) == ["Add", "Mul"]
+    assert {id(v.scalar) for v in layout.values} >= {id(x), id(y), id(out)}
+    # x feeds both Mul and Add.
+    assert sum(1 for s, _, _ in layout.edges if s == ("v", x.unique_id)) == 2
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "Mul" in texts and "Add" in texts
+    out.backward()
+    assert f"x = 2\nd = {x.derivative:.3g}" in texts  # d out/dx = y + 1 = 4
+
+
+def test_draw_graph_counts_one_box_per_operation() -> None:
+    net = minitorch.Network()
+    loss = net.forward((0.5, 0.25)).relu()
+    layout = plots.graph_layout(loss)
+    ops = [v for v in layout.values if layout.is_op(v.scalar)]
+    assert len(layout.functions) == len(ops) == 15
+    # Layers respect the data flow.
+    for s, t, _ in layout.edges:
+        assert layout.nodes[s].layer < layout.nodes[t].layer
+
+
+def test_backprop_frames_follow_backward() -> None:
+    x = minitorch.Scalar(1.0, name="x")
+    y = minitorch.Scalar(1.0, name="y")
+    z = -y * sum([x, x, x]) * y + 10.0 * x
+    h = z + z
+    frames = plots.backprop_frames(h)
+    non_leaves = [v for v in minitorch.topological_sort(h) if not v.is_leaf()]
+    assert len(frames) == len(non_leaves)
+    for i, fig in enumerate(frames):
+        check(fig, render=i == 0)
+    last = frames[-1].backprop_step["totals"]
+    h.backward()
+    for leaf in (x, y):
+        assert last[leaf.unique_id] == pytest.approx(leaf.derivative)
+    # Each frame shows the derivative chain_rule sends to each input.
+    step = frames[0].backprop_step
+    labels = {t.get_text() for t in frames[0].axes[0].texts}
+    for _, d in step["sent"]:
+        assert plots._fmt(d) in labels
+    with pytest.raises(IndexError):
+        plots.draw_backprop_step(h, len(frames))
+
+
+def test_plot_dataset() -> None:
+    data = minitorch.datasets["Xor"](20)
+    fig = check(plots.plot_dataset(data, "Xor"))
+    offsets = np.concatenate([c.get_offsets() for c in fig.axes[0].collections])
+    assert len(offsets) == 20
+
+
+def linear(w1: float, w2: float, b: float) -> minitorch.LinearModule:
+    m = minitorch.LinearModule()
+    m.w_1.update(w1)
+    m.w_2.update(w2)
+    m.b.update(b)
+    return m
+
+
+def test_decision_boundary_comes_from_the_model() -> None:
+    data = minitorch.datasets["Diag"](10)
+    model = linear(1.0, 1.0, -0.5)
+    fig = check(plots.plot_decision_boundary(model, data, "Diag", resolution=10))
+    grid = fig.score_grid
+    assert grid[0, 0] == pytest.approx(0.05 + 0.05 - 0.5)  # centre of the first cell
+    assert grid[9, 9] == pytest.approx(0.95 + 0.95 - 0.5)
+    model.b.update(0.2)
+    moved = plots.plot_decision_boundary(model, data, "Diag", resolution=10).score_grid
+    assert np.allclose(moved - grid, 0.7)
+
+
+def test_hidden_units_network_and_mlp() -> None:
+    data = minitorch.datasets["Xor"](12)
+    net = minitorch.Network()
+    net.unit1.w_1.update(1.0)
+    net.unit1.b.update(-0.5)
+    fig = check(plots.plot_hidden_units(net, data, resolution=8))
+    acts = fig.activations
+    assert acts.shape == (2, 8, 8)
+    assert acts[0, 0, 7] == pytest.approx(1.0 * (7.5 / 8) - 0.5)
+    assert len([ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]) == 3
+    fig = check(plots.plot_hidden_units(minitorch.MLP(3, seed=2), data, resolution=6))
+    assert fig.activations.shape == (3, 6, 6)
+
+
+def test_plot_training() -> None:
+    data = minitorch.datasets["Simple"](10)
+    log = minitorch.train(minitorch.LinearModule(), data, max_epochs=5)
+    fig = check(plots.plot_training(log))
+    loss_line = fig.axes[0].get_lines()[0]
+    assert list(loss_line.get_ydata()) == [r.loss for r in log]
+
+
+def test_compare_models_and_hcat() -> None:
+    data = minitorch.datasets["Simple"](10)
+    models = [linear(-1.0, 0.0, b) for b in (0.3, 0.5)]
+    fig = check(plots.compare_models(models, data, ["b = 0.3", "b = 0.5"], resolution=6))
+    assert titles(fig) == ["b = 0.3", "b = 0.5"]
+    check(plots.hcat([plots.plot_dataset(data, "a"), plots.plot_dataset(data, "b")], "both"))
+
+
+def test_show_loss_restores_the_parameter() -> None:
+    data = minitorch.datasets["Simple"](8)
+    model = linear(-1.0, 0.0, 0.4)
+
+    def full_loss(m: minitorch.Module) -> float:
+        pairs = zip(data.X, data.y, strict=True)
+        return sum(minitorch.bce_loss(m.score(x), y).data for x, y in pairs)
+
+    before = full_loss(model)
+    fig = check(plots.show_loss(full_loss, model, "b", values=[0.0, 0.4, 0.8]))
+    assert model.b.value.data == 0.4
+    assert list(fig.axes[0].get_lines()[0].get_ydata())[1] == pytest.approx(before)
