@@ -71,6 +71,7 @@ extensions = [
     "sphinx_design",
     "katex_prerender",
     "crosslinks",
+    "cell_errors",
 ]
 if SLIDES:
     extensions += ["sphinx_revealjs", "revealjs_support"]
@@ -95,6 +96,7 @@ crosslinks_root = str(ROOT)
 # -- MyST and myst-nb --------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+myst_update_mathjax = False  # math is KaTeX, rendered at build time
 
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(CACHE_PATH)
@@ -141,6 +143,14 @@ html_context = {"default_mode": "auto"}
 # -- Decks: sphinx-revealjs ---------------------------------------------------------------------
 revealjs_style_theme = "white"
 revealjs_static_path = ["_static"]
+if SLIDES:
+    # The revealjs builder appends its own static folder to revealjs_static_path and
+    # makes html_static_path that same list. Spelling out the result here (and undoing
+    # the append in _stable_deck_config) keeps the saved config equal to conf.py's, so
+    # a rebuild with no change re-reads nothing.
+    from sphinx_revealjs.utils import get_internal_static_path
+
+    html_static_path = ["_static", str(get_internal_static_path())]
 revealjs_css_files = ["revealjs/plugin/highlight/monokai.css", "deck.css"]
 revealjs_script_conf = {
     "hash": True,
@@ -150,6 +160,7 @@ revealjs_script_conf = {
     "margin": 0.04,
     "transition": "slide",
     "pdfSeparateFragments": False,
+    "scrollActivationWidth": None,  # the builder sets it; say it here to keep config stable
 }
 revealjs_script_plugins = [
     {"name": "RevealNotes", "src": "revealjs/plugin/notes/notes.js"},
@@ -169,7 +180,12 @@ def _deck_output_folder(app) -> None:
     app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
 
 
+def _stable_deck_config(app) -> None:
+    app.config.revealjs_static_path = ["_static"]
+
+
 def setup(app) -> None:
     """conf.py-local hooks."""
     if SLIDES:
         app.connect("builder-inited", _deck_output_folder, priority=900)
+        app.connect("builder-inited", _stable_deck_config)

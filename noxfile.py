@@ -69,11 +69,26 @@ def npm_ci(session: nox.Session) -> None:
     stamp.write_text(key)
 
 
+def sphinx(session: nox.Session, command: list[str]) -> None:
+    """Run one Sphinx build; after a failure, make the next build re-read every page.
+
+    Sphinx saves its environment even when -W turns warnings into a failed build, and
+    does not re-read unchanged pages, so an unchanged rerun would pass without the
+    warning. Deleting the failed build's doctrees (the execution cache stays) prevents it.
+    """
+    try:
+        session.run(*command)
+    except nox.command.CommandFailed:
+        doctrees = Path(command[command.index("-d") + 1])
+        shutil.rmtree(doctrees, ignore_errors=True)
+        raise
+
+
 def build_site(session: nox.Session) -> None:
     """Book into _build/html, then decks into _build/html/slides (both incremental)."""
     npm_ci(session)
-    session.run(*SPHINX_BOOK)
-    session.run(*SPHINX_DECKS)
+    sphinx(session, SPHINX_BOOK)
+    sphinx(session, SPHINX_DECKS)
 
 
 @nox.session
