@@ -1,0 +1,193 @@
+"""The reveal.js decks in chromium (issue 4): offline, 20-40 slides, keyboard, notes, math.
+
+Decks are expected at ``slides/<topic>.html`` for every topic and ``slides/index.html``;
+a missing deck fails. Marked ``decks`` (deselect with ``-m "not decks"`` until they land).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from .browser import Recorder, Visit, open_page, probe, report
+from .conftest import DECKS
+from .static_server import Site
+
+pytestmark = pytest.mark.decks
+
+MIN_SLIDES, MAX_SLIDES = 20, 40
+ALL_DECKS = [*DECKS, "index"]
+
+# The leaf <section>s: every horizontal and vertical slide (an expression, not a function).
+LEAVES = (
+    "[...document.querySelectorAll('.reveal .slides section')]"
+    ".filter(s => !s.querySelector('section'))"
+)
+STATE = (
+    "() => ({h: Reveal.getIndices().h, v: Reveal.getIndices().v,"
+    " f: Reveal.getIndices().f ?? -1, last: Reveal.isLastSlide(),"
+    " more: Reveal.availableFragments().next})"
+)
+
+
+@contextmanager
+def open_deck(
+    site: Site, context: BrowserContext, recorder: Recorder, name: str
+) -> Iterator[tuple[Page, Visit]]:
+    path = site.root / "slides" / f"{name}.html"
+    if not path.is_file():
+        pytest.fail(
+            f"deck missing: slides/{name}.html (expected one deck per topic: "
+            f"{', '.join(DECKS)}, and slides/index.html)",
+            pytrace=False,
+        )
+    with open_page(context, recorder, site.url(f"slides/{name}.html")) as (page, visit):
+        page.wait_for_function("() => window.Reveal && Reveal.isReady && Reveal.isReady()")
+        yield page, visit
+
+
+@pytest.mark.parametrize("deck", ALL_DECKS)
+def test_deck_loads_cleanly(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """No errors or outside requests; images load with alt text; math typeset; links resolve;
+    the notes plugin is loaded; a topic deck has 20 to 40 slides (vertical ones counted)."""
+    with open_deck(site, context, recorder, deck) as (page, visit):
+        problems, _ = probe(page, site, deck=True)
+        has_notes = page.evaluate("() => !!Reveal.getPlugin('notes')")
+        slides = page.evaluate(f"() => ({LEAVES}).length")
+        problems = visit.problems() + problems
+    if not has_notes:
+        problems.append("the notes plugin is not loaded (Reveal.getPlugin('notes'))")
+    if deck != "index" and not MIN_SLIDES <= slides <= MAX_SLIDES:
+        problems.append(f"{slides} slides; a deck has {MIN_SLIDES} to {MAX_SLIDES}")
+    assert not problems, report(f"slides/{deck}.html", problems)
+
+
+@pytest.mark.parametrize("deck", ALL_DECKS)
+def test_deck_steps_to_the_end_with_the_keyboard(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Space, pressed repeatedly, shows every fragment of every slide, down to the last."""
+    with open_deck(site, context, recorder, deck) as (page, visit):
+        total = page.evaluate(f"() => ({LEAVES}).length")
+        page.locator("body").focus()
+        visited: set[tuple[int, int]] = set()
+        state = page.evaluate(STATE)
+        presses = 0
+        stuck = None
+        while not (state["last"] and not state["more"]):
+            visited.add((state["h"], state["v"]))
+            page.keyboard.press("Space")
+            presses += 1
+            after = page.evaluate(STATE)
+            if after == state or presses > 20 * max(total, 1):
+                stuck = state
+                break
+            state = after
+        visited.add((state["h"], state["v"]))
+        errors = visit.problems()
+    assert stuck is None, f"slides/{deck}.html: Space does not advance past {stuck}"
+    assert len(visited) == total, (
+        f"slides/{deck}.html: stepping showed {len(visited)} of {total} slides"
+    )
+    assert not errors, report(f"slides/{deck}.html while stepping", errors)
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_every_content_slide_has_speaker_notes(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Every slide after the title slide carries ``aside.notes``."""
+    with open_deck(site, context, recorder, deck) as (page, _):
+        missing = page.evaluate(
+            f"() => ({LEAVES}).slice(1).filter(s => !s.querySelector('aside.notes'))"
+            ".map(s => (s.querySelector('h1,h2,h3,h4')?.textContent || s.textContent)"
+            ".trim().slice(0, 60))"
+        )
+    assert not missing, report(f"slides/{deck}.html: slides without notes", missing)
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_speaker_view_shows_notes(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Pressing ``s`` on a content slide opens the speaker view showing that slide's notes."""
+    with open_deck(site, context, recorder, deck) as (page, visit):
+        expected = page.evaluate(
+            f"() => {{ const s = ({LEAVES}).find(s => s.querySelector('aside.notes'));"
+            " if (!s) return null; const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v);"
+            " return s.querySelector('aside.notes').textContent.trim(); }"
+        )
+        assert expected, f"slides/{deck}.html has no slide with speaker notes"
+        with page.expect_popup() as popup_info:
+            page.keyboard.press("s")
+        speaker = popup_info.value
+        try:
+            speaker.wait_for_function(
+                "() => document.querySelector('.speaker-controls-notes .value')"
+                "?.textContent.trim().length > 0",
+                timeout=15_000,
+            )
+            shown = speaker.evaluate(
+                "() => document.querySelector('.speaker-controls-notes .value').textContent"
+            )
+            upcoming = speaker.locator("#upcoming-slide iframe").count()
+        finally:
+            speaker.close()
+        errors = visit.problems()
+    assert " ".join(shown.split()) == " ".join(expected.split())
+    assert upcoming == 1, "the speaker view shows no upcoming slide"
+    assert not errors, report(f"slides/{deck}.html speaker view", errors)
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_code_is_highlighted_as_python(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Code cells are highlighted by highlight.js as Python, not a guessed language."""
+    with open_deck(site, context, recorder, deck) as (page, _):
+        blocks = page.evaluate(
+            "() => [...document.querySelectorAll('.reveal pre code')].map(c => c.className)"
+        )
+    code = [c for c in blocks if "plaintext" not in c.split()]
+    assert code, f"slides/{deck}.html shows no code"
+    wrong = [c for c in code if "hljs" not in c.split() or "language-python" not in c.split()]
+    assert not wrong, report(f"slides/{deck}.html: code not highlighted as Python", wrong)
+
+
+def test_deck_index_lists_every_deck(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    with open_deck(site, context, recorder, "index") as (page, _):
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.href.split('#')[0])")
+    missing = [d for d in DECKS if site.url(f"slides/{d}.html") not in hrefs]
+    assert not missing, report("slides/index.html does not link to", missing)
+
+
+@pytest.mark.book_parts
+@pytest.mark.parametrize("topic", DECKS)
+def test_part_and_deck_link_to_each_other(
+    topic: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """The part's index page links to its deck; the deck links back into the part."""
+    problems = []
+    part_index = site.root / topic / "index.html"
+    if not part_index.is_file():
+        problems.append(f"part index page missing: {topic}/index.html")
+    else:
+        with open_page(context, recorder, site.url(f"{topic}/index.html"), settle=False) as (
+            page,
+            _,
+        ):
+            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")
+        if not any(h.split("#")[0] == site.url(f"slides/{topic}.html") for h in hrefs):
+            problems.append(f"{topic}/index.html has no link to slides/{topic}.html")
+    with open_deck(site, context, recorder, topic) as (page, _):
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")
+    if not any(h.startswith(site.url(f"{topic}/")) for h in hrefs):
+        problems.append(f"slides/{topic}.html has no link back into {topic}/")
+    assert not problems, report(f"{topic}: part <-> deck links", problems)

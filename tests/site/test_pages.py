@@ -1,0 +1,69 @@
+"""Every page of the book in chromium: no errors, no outside requests, images, math, links."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import BrowserContext
+
+from .browser import Recorder, open_page, probe, report
+from .conftest import PARTS
+from .static_server import Site
+
+
+def test_page(book_page: str, site: Site, context: BrowserContext, recorder: Recorder) -> None:
+    """Loads cleanly offline; every image loads and has alt text; math is typeset; links resolve."""
+    with open_page(context, recorder, site.url(book_page)) as (page, visit):
+        problems, _ = probe(page, site)
+        problems = visit.problems() + problems
+    assert not problems, report(book_page, problems)
+
+
+def test_site_is_served_under_a_sub_path(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """The server itself: root outside the sub-path is 404, pages are gzipped."""
+    with open_page(context, recorder, site.url("index.html")) as (page, _):
+        response = page.request.get(site.url("index.html"))
+        assert response.headers.get("content-encoding") == "gzip"
+        outside = page.request.get(site.base_url.replace("/minitorch-lite/", "/index.html"))
+        assert outside.status == 404
+        missing = page.request.get(site.url("no-such-page.html"))
+        assert missing.status == 404
+
+
+def test_search_finds_pages(site: Site, context: BrowserContext, recorder: Recorder) -> None:
+    """The search page works offline and its results link to pages that exist."""
+    with open_page(context, recorder, site.url("search.html?q=derivative")) as (page, visit):
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results ul.search li').length > 0"
+            " || /Search finished/.test(document.querySelector('#search-results')?.textContent)",
+            timeout=20_000,
+        )
+        results = page.locator("#search-results ul.search li a")
+        count = results.count()
+        problems, _ = probe(page, site)
+        problems = visit.problems() + problems
+    assert count > 0, "searching 'derivative' found nothing"
+    assert not problems, report("search.html?q=derivative", problems)
+
+
+@pytest.mark.book_parts
+def test_three_parts_exist_and_are_linked(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """``<part>/index.html`` exists for each part and the landing page links to it."""
+    missing = [part for part in PARTS if not (site.root / part / "index.html").is_file()]
+    with open_page(context, recorder, site.url("index.html")) as (page, _):
+        hrefs = page.eval_on_selector_all(
+            ".bd-article a[href], nav a[href]", "els => els.map(a => a.href)"
+        )
+    unlinked = [
+        part
+        for part in PARTS
+        if not any(
+            h.split("#")[0] in (site.url(f"{part}/index.html"), site.url(f"{part}/")) for h in hrefs
+        )
+    ]
+    problems = [f"part index page missing: {part}/index.html" for part in missing]
+    problems += [f"landing page has no link to {part}/index.html" for part in unlinked]
+    assert not problems, report("book parts", problems)
