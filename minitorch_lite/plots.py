@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import matplotlib
 import numpy as np
@@ -32,7 +34,10 @@ from .scalar import Scalar
 __all__ = [
     "PALETTE",
     "BookFigure",
+    "BackpropStep",
+    "GraphLayout",
     "backprop_frames",
+    "backprop_steps",
     "compare_models",
     "draw_backprop_step",
     "draw_boxes",
@@ -48,6 +53,7 @@ __all__ = [
     "plot_function3D",
     "plot_hidden_units",
     "plot_training",
+    "score_grid",
     "show_loss",
 ]
 
@@ -118,19 +124,20 @@ class BookFigure(Figure):
         self.patch.set_alpha(1.0)
 
     def png(self) -> bytes:
-        """The figure as PNG bytes: opaque white background, no varying metadata."""
+        """The figure as PNG bytes: opaque white, quantised to a 256-colour palette (about a
+        third of the size, no visible change for these flat-coloured figures), and with no
+        varying metadata, so the same figure always gives the same bytes."""
+        from PIL import Image  # a dependency of matplotlib
+
         buf = io.BytesIO()
         with matplotlib.rc_context(_RC):
-            self.savefig(
-                buf,
-                format="png",
-                dpi=self.dpi,
-                facecolor="white",
-                transparent=False,
-                metadata={"Software": None},
-                pil_kwargs={"optimize": True},
-            )
-        return buf.getvalue()
+            self.savefig(buf, format="png", dpi=self.dpi, facecolor="white", transparent=False,
+                         metadata={"Software": None})
+        image = Image.open(buf).convert("RGB")
+        palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        palette.save(out, format="PNG", optimize=True)
+        return out.getvalue()
 
     def _repr_png_(self) -> bytes:
         return self.png()
@@ -174,6 +181,16 @@ def _fmt(v: float | None) -> str:
     if abs(v) >= 1e4 or abs(v) < 1e-3:
         return f"{v:.2e}"
     return f"{v:.3g}"
+
+
+def _tex(v: float) -> str:
+    """A number for use inside mathtext: ``10^{-6}``, ``2.5 \\times 10^{-8}`` or ``0.3``."""
+    if v != 0 and (abs(v) >= 1e4 or abs(v) < 1e-3):
+        mantissa, exponent = f"{v:.1e}".split("e")
+        power = f"10^{{{int(exponent)}}}"
+        return power if mantissa in ("1.0", "-1.0") and mantissa[0] != "-" else (
+            f"{mantissa.rstrip('0').rstrip('.')} \\times {power}")
+    return _fmt(v)
 
 
 def _mathify(text: str) -> str:
@@ -264,26 +281,26 @@ def plot_function3D(
     xlim: tuple[float, float] = (-3, 3),
     ylim: tuple[float, float] = (-3, 3),
     *,
-    points: int = 40,
+    points: int = 31,
     zlabel: str = "$f(x, y)$",
-    figsize: tuple[float, float] = (WIDTH, 4.2),
+    figsize: tuple[float, float] = (5.4, 4.2),
 ) -> BookFigure:
     """Surface of a two-argument function ``fn(x, y)`` over ``xlim`` × ``ylim``."""
-    fig = _figure(*figsize)
-    ax = fig.add_subplot(projection="3d")
+    fig = BookFigure(figsize=figsize, layout=None)
+    ax = fig.add_axes((-0.06, -0.04, 1.08, 1.0), projection="3d")
     xs = np.linspace(xlim[0], xlim[1], points)
     ys = np.linspace(ylim[0], ylim[1], points)
     X, Y = np.meshgrid(xs, ys)
-    Z = np.vectorize(lambda a, b: float(getattr(fn(a, b), "data", fn(a, b))))(X, Y)
-    ax.plot_surface(
-        X, Y, Z, cmap="viridis", rstride=1, cstride=1, linewidth=0.15, edgecolor="#FFFFFF55"
-    )
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("$y$")
-    ax.set_zlabel(zlabel)
-    ax.set_title(_mathify(title))
+    Z = np.array([[float(getattr(v := fn(a, b), "data", v)) for a in xs] for b in ys])
+    ax.plot_surface(X, Y, Z, cmap="viridis", rstride=1, cstride=1, linewidth=0,
+                    antialiased=False, shade=True)
+    ax.set_xlabel("$x$", labelpad=-2)
+    ax.set_ylabel("$y$", labelpad=-2)
+    ax.set_zlabel(zlabel, labelpad=-1)
+    ax.tick_params(pad=-1, labelsize=9)
+    fig.suptitle(_mathify(title), y=0.97, fontsize=12, fontweight="bold")
     ax.view_init(elev=28, azim=-55)
-    ax.set_box_aspect(None, zoom=0.9)
+    ax.set_box_aspect(None, zoom=0.92)
     return fig
 
 
@@ -304,46 +321,37 @@ def plot_central_difference(
     this ``epsilon``; the tangent (drawn when ``true_derivative`` is given) has the true slope.
     """
     slope = central_difference(fn, x, epsilon=epsilon)
-    fx = float(fn(x))
+    fx = _sample(fn, np.array([x]))[0]
+    lo, hi = _sample(fn, np.array([x - epsilon, x + epsilon]))
     if xlim is None:
-        half = max(2.5 * epsilon, 1.5)
+        half = max(2.0 * epsilon, 1.5)
         xlim = (x - half, x + half)
     fig = _figure(*figsize)
     ax = fig.add_subplot()
     xs = np.linspace(xlim[0], xlim[1], 300)
-    ax.plot(xs, _sample(fn, xs), color=PALETTE["black"], label="$f(x)$", zorder=3)
-    ax.plot(
-        xs,
-        fx + slope * (xs - x),
-        color=PALETTE["red"],
-        linestyle="--",
-        label=rf"secant, slope {_fmt(slope)} ($\epsilon$ = {_fmt(epsilon)})",
-        zorder=4,
-    )
-    if true_derivative is not None:
-        ax.plot(
-            xs,
-            fx + true_derivative * (xs - x),
-            color=PALETTE["blue"],
-            linestyle=":",
-            linewidth=2.6,
-            label=f"tangent, slope {_fmt(true_derivative)}",
-            zorder=4,
-        )
-    for sign in (-1, 1):
-        px = x + sign * epsilon
-        ax.scatter([px], [float(fn(px))], color=PALETTE["red"], s=45, zorder=5)
-    ax.scatter([x], [fx], color=PALETTE["black"], s=45, zorder=5)
-    ax.axvspan(x - epsilon, x + epsilon, color=PALETTE["orange"], alpha=0.15, linewidth=0)
     ys = _sample(fn, xs)
+    ax.axvspan(x - epsilon, x + epsilon, color=PALETTE["orange"], alpha=0.15, linewidth=0)
+    ax.plot(xs, ys, color=PALETTE["black"], label="$f(x)$", zorder=3)
+    # The secant through (x - ε, f(x - ε)) and (x + ε, f(x + ε)); its slope is the
+    # central difference.
+    ax.plot(xs, lo + slope * (xs - (x - epsilon)), color=PALETTE["red"], linestyle="--",
+            label=f"secant through $x \\pm \\epsilon$: slope {_fmt(slope)}", zorder=4)
+    if true_derivative is not None:
+        ax.plot(xs, fx + true_derivative * (xs - x), color=PALETTE["blue"], linestyle=":",
+                linewidth=2.8, label=f"tangent at $x$: slope {_fmt(true_derivative)}", zorder=4)
+    ax.scatter([x - epsilon, x + epsilon], [lo, hi], color=PALETTE["red"], s=45, zorder=5,
+               edgecolor="black", linewidth=0.6)
+    ax.scatter([x], [fx], color=PALETTE["black"], s=40, zorder=5)
     finite = ys[np.isfinite(ys)]
     if finite.size:
-        pad = 0.15 * (finite.max() - finite.min() or 1.0)
+        pad = 0.12 * (finite.max() - finite.min() or 1.0)
         ax.set_ylim(finite.min() - pad, finite.max() + pad)
     ax.set_xlim(*xlim)
     ax.set_xlabel("$x$")
-    ax.set_title(_mathify(title or rf"Central difference at $x$ = {_fmt(x)}"))
-    ax.legend(loc="best")
+    ax.set_title(_mathify(
+        title or f"Central difference at $x = {_tex(x)}$ with $\\epsilon = {_tex(epsilon)}$"))
+    fig.legend(loc="outside lower center", ncol=3 if true_derivative is None else 2,
+               frameon=False, fontsize=10)
     return fig
 
 
@@ -371,12 +379,12 @@ def plot_derivative_comparison(
             ys,
             linestyle=styles[i % len(styles)],
             color=colors[i % len(colors)],
-            label=rf"central difference, $\epsilon$ = {_fmt(eps)}",
+            label=f"central difference, $\\epsilon = {_tex(eps)}$",
         )
     ax.set_xlim(*xlim)
     ax.set_xlabel("$x$")
     ax.set_title(_mathify(title))
-    ax.legend(loc="best")
+    fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=10)
     return fig
 
 
@@ -408,23 +416,16 @@ def plot_epsilon_error(
     if exact.any():
         ax.scatter(eps[exact], np.full(exact.sum(), floor), color=PALETTE["grey"], s=14, zorder=4)
     best = int(np.argmin(np.where(exact, np.inf, errors))) if not exact.all() else 0
-    ax.axvline(eps[best], color=PALETTE["green"], linestyle=":", linewidth=1.5)
-    ax.annotate(
-        rf"best $\epsilon$ ≈ {_fmt(eps[best])}",
-        xy=(eps[best], max(errors[best], floor)),
-        xytext=(8, 28),
-        textcoords="offset points",
-        color=PALETTE["green"],
-        fontsize=10,
-        arrowprops={"arrowstyle": "->", "color": PALETTE["green"]},
-    )
-    ax.text(0.03, 0.95, "round-off\nerror", transform=ax.transAxes, va="top", ha="left",
-            color=PALETTE["red"], fontsize=10)
-    ax.text(0.97, 0.95, "truncation\nerror", transform=ax.transAxes, va="top", ha="right",
-            color=PALETTE["red"], fontsize=10)
+    ax.axvline(eps[best], color=PALETTE["green"], linestyle=":", linewidth=1.8,
+               label=f"smallest error: $\\epsilon \\approx {_tex(eps[best])}$")
+    ax.legend(loc="upper center", frameon=False)
+    ax.text(0.03, 0.05, "$\\epsilon$ too small:\nround-off error", transform=ax.transAxes,
+            va="bottom", ha="left", color=PALETTE["red"], fontsize=10)
+    ax.text(0.97, 0.05, "$\\epsilon$ too large:\ntruncation error", transform=ax.transAxes,
+            va="bottom", ha="right", color=PALETTE["red"], fontsize=10)
     ax.set_xlabel(r"$\epsilon$")
     ax.set_ylabel("|central difference − $f'(x)$|")
-    ax.set_title(_mathify(title or f"Error of the central difference at x = {_fmt(x)}"))
+    ax.set_title(_mathify(title or f"Error of the central difference at $x = {_tex(x)}$"))
     ax.grid(True, which="major")
     return fig
 
@@ -462,14 +463,22 @@ def draw_boxes(
     sizes = list(sizes) if sizes is not None else [1.0] * n_boxes
     sizes = (sizes + [1.0] * n_boxes)[:n_boxes]
     gap, box_w = 2.2, 1.0
-    length = n_boxes * box_w + (n_boxes + 1) * gap
-    tallest = max(len(g) for g in groups)
-    height = max(1.6, 0.8 * tallest + 0.6, *(0.9 * s + 0.4 for s in sizes))
-    if figsize is None:
-        figsize = (min(WIDTH, 1.1 + 1.15 * length), 1.0 + 0.55 * height) if lr else (
-            2.2 + 0.6 * height, min(6.0, 0.9 + 0.75 * length))
-    fig = _figure(*figsize)
-    ax = fig.add_subplot()
+    heights = [0.9 * sizes[i] + 0.3 * (max(len(groups[i]), len(groups[i + 1])) - 1)
+               for i in range(n_boxes)]
+    spread = max((len(g) - 1) / 2 * 0.8 for g in groups)
+    labelled = any(t for g in groups for t in g)
+    # Extent across the flow: boxes, fanned-out arrows and the labels above them.
+    v_hi = max(max(heights) / 2, spread + (0.55 if labelled and lr else 0.15)) + 0.05
+    v_lo = -max(max(heights) / 2, spread + (0.55 if labelled and lr and spread else 0.15)) - 0.05
+    u_lo, u_hi = -gap - 0.05, n_boxes * (box_w + gap) + 0.05
+    if not lr and labelled:
+        v_hi += 1.4  # labels sit to the right of vertical arrows
+    scale = min(0.6, WIDTH / (u_hi - u_lo)) if lr else 0.5
+    top = 0.4 if title else 0.0
+    data_w, data_h = (u_hi - u_lo, v_hi - v_lo) if lr else (v_hi - v_lo, u_hi - u_lo)
+    size = figsize or (data_w * scale, data_h * scale + top)
+    fig = BookFigure(figsize=size, layout=None)
+    ax = fig.add_axes((0, 0, 1, 1 - top / size[1]))
 
     def pt(u: float, v: float) -> tuple[float, float]:
         return (u, v) if lr else (v, -u)
@@ -486,19 +495,20 @@ def draw_boxes(
             a, b = pt(start, v_in), pt(end, v_out)
             if backward:
                 a, b = b, a
-            ax.add_patch(
-                FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=16, color=color, lw=1.8,
-                                shrinkA=0, shrinkB=0)
-            )
+            ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=16, color=color,
+                                         lw=1.8, shrinkA=0, shrinkB=0))
             if text:
-                mid = pt((start + end) / 2, (v_in + v_out) / 2 + 0.08)
-                ax.text(*mid, _mathify(text), ha="center", va="bottom" if lr else "center",
-                        fontsize=13, color=color,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
-                        if not lr else None)
+                mid_u, mid_v = (start + end) / 2, (v_in + v_out) / 2
+                if lr:  # above the arrow; the last of several goes below its arrow
+                    below = k > 1 and j == k - 1
+                    ax.text(mid_u, mid_v + (-0.1 if below else 0.1), _mathify(text),
+                            ha="center", va="top" if below else "bottom", fontsize=13,
+                            color=color)
+                else:
+                    ax.text(*pt(mid_u, mid_v + 0.15), _mathify(text), ha="left", va="center",
+                            fontsize=13, color=color)
     for i in range(n_boxes):
-        u0 = i * (box_w + gap)
-        h = 0.9 * sizes[i] + 0.3 * (max(len(groups[i]), len(groups[i + 1])) - 1)
+        u0, h = i * (box_w + gap), heights[i]
         if lr:
             xy, w, hh = (u0, -h / 2), box_w, h
         else:
@@ -508,53 +518,62 @@ def draw_boxes(
         if labels is not None and i < len(labels) and labels[i]:
             ax.text(*pt(u0 + box_w / 2, 0), _mathify(labels[i]), ha="center", va="center",
                     fontsize=14, zorder=4)
-    lo, hi = -gap, n_boxes * (box_w + gap)
     if lr:
-        ax.set_xlim(lo - 0.1, hi + 0.1)
-        ax.set_ylim(-height / 2, height / 2)
+        ax.set_xlim(u_lo, u_hi)
+        ax.set_ylim(v_lo, v_hi)
     else:
-        ax.set_xlim(-height / 2 - 0.6, height / 2 + 0.6)
-        ax.set_ylim(-hi - 0.1, -lo + 0.1)
-    ax.set_aspect("equal")
+        ax.set_xlim(v_lo, v_hi)
+        ax.set_ylim(-u_hi, -u_lo)
     ax.axis("off")
     if title:
-        ax.set_title(_mathify(title))
+        fig.suptitle(_mathify(title), y=1 - 0.06 / size[1], va="top", fontsize=12,
+                     fontweight="bold")
     return fig
 
 
 # ----- 3. computation graphs ---------------------------------------------------------------
 
 
+Key = tuple[str, int]
+Edge = tuple[Key, Key, int]
+
+
 class _Node:
     __slots__ = ("key", "kind", "scalar", "layer", "y", "order")
 
-    def __init__(self, key: tuple[str, int], kind: str, scalar: Scalar) -> None:
+    def __init__(self, key: Key, kind: str, scalar: Scalar | None) -> None:
         self.key = key
-        self.kind = kind  # "value" or "fn"
+        self.kind = kind  # "value", "fn", or "dummy" (a bend of a long edge)
         self.scalar = scalar
         self.layer = 0
         self.y = 0.0
         self.order = 0.0
 
 
-class GraphLayout:
-    """A layered layout of a Scalar's computation graph, computed from ``.history``.
+_SPAN = {"value": 1.0, "fn": 0.8, "dummy": 0.45}
 
-    ``values`` maps each Scalar's ``unique_id`` to its node, ``functions`` maps the
-    ``unique_id`` of each Scalar made by a function to that function's box, and ``edges``
-    lists (source key, target key, input position) triples: value → box for every input,
-    box → value for every output.
+
+class GraphLayout:
+    """A layered layout of a Scalar's computation graph, read from its ``.history``.
+
+    Nodes are keyed ``("v", uid)`` for the Scalar with ``unique_id`` uid and ``("f", uid)``
+    for the function box that made it. ``edges`` lists (source, target, input position)
+    triples: value → box for every input of a function, box → value for its result.
+    With ``compact=True`` a function's box and its result are one node (half the columns).
+    Columns (``layer``) follow the data flow; within a column, nodes are ordered to reduce
+    crossings, and edges longer than one column bend through ``routes`` points.
     """
 
-    def __init__(self, output: Scalar) -> None:
+    def __init__(self, output: Scalar, compact: bool = False) -> None:
         if not isinstance(output, Scalar):
             raise TypeError(f"draw_graph needs a Scalar, got {type(output).__name__}")
         self.output = output
-        self.nodes: dict[tuple[str, int], _Node] = {}
-        self.edges: list[tuple[tuple[str, int], tuple[str, int], int]] = []
+        self.compact = compact
+        self.nodes: dict[Key, _Node] = {}
+        self.edges: list[Edge] = []
         order: list[Scalar] = []  # every Scalar, inputs before the Scalars made from them
         seen = {output.unique_id}
-        stack: list[tuple[Scalar, Iterable[Scalar]]] = [(output, iter(output.parents))]
+        stack: list[tuple[Scalar, Iterator[Scalar]]] = [(output, iter(output.parents))]
         while stack:
             node, parents = stack[-1]
             for p in parents:
@@ -570,63 +589,98 @@ class GraphLayout:
             h = s.history
             if h is None or h.last_fn is None:
                 continue
-            f = self.nodes[("f", s.unique_id)] = _Node(("f", s.unique_id), "fn", s)
-            f.layer = 1 + max(self.nodes[("v", p.unique_id)].layer for p in h.inputs)
-            v.layer = f.layer + 1
+            first = 1 + max(self.nodes[("v", p.unique_id)].layer for p in h.inputs)
+            if compact:  # the value node doubles as its function's box
+                v.layer, f = first, v
+            else:
+                f = self.nodes[("f", s.unique_id)] = _Node(("f", s.unique_id), "fn", s)
+                f.layer, v.layer = first, first + 1
             for pos, p in enumerate(h.inputs):
                 self.edges.append((("v", p.unique_id), f.key, pos))
-            self.edges.append((f.key, v.key, 0))
+            if not compact:
+                self.edges.append((f.key, v.key, 0))
         # Inputs sit just before the first box that uses them, not all in column 0.
         for key, node in self.nodes.items():
-            if node.kind == "value" and not self.is_op(node.scalar):
+            if node.kind == "value" and not self.is_op(node.scalar):  # type: ignore[arg-type]
                 users = [self.nodes[t].layer for s_, t, _ in self.edges if s_ == key]
                 if users:
                     node.layer = min(users) - 1
+        shift = min(n.layer for n in self.nodes.values())
+        for n in self.nodes.values():
+            n.layer -= shift
         self.n_layers = 1 + max(n.layer for n in self.nodes.values())
+        # Long edges bend through one dummy node per column they cross.
+        self.routes: dict[Edge, list[Key]] = {}
+        self._links: list[tuple[Key, Key]] = []
+        n_dummy = 0
+        for edge in self.edges:
+            s, t, _ = edge
+            chain = []
+            for layer in range(self.nodes[s].layer + 1, self.nodes[t].layer):
+                n_dummy += 1
+                d = _Node(("d", n_dummy), "dummy", None)
+                d.layer = layer
+                self.nodes[d.key] = d
+                chain.append(d.key)
+            self.routes[edge] = chain
+            points = [s, *chain, t]
+            self._links.extend(zip(points, points[1:], strict=False))
         self._place()
 
     @staticmethod
     def is_op(s: Scalar) -> bool:
+        """True for a Scalar made by a function (it has a box in the drawing)."""
         return s.history is not None and s.history.last_fn is not None
 
     @property
     def functions(self) -> list[_Node]:
+        """The function boxes, one per operation."""
+        if self.compact:
+            return [n for n in self.values if self.is_op(n.scalar)]  # type: ignore[arg-type]
         return [n for n in self.nodes.values() if n.kind == "fn"]
+
+    def box_key(self, s: Scalar) -> Key:
+        """The key of the box of the function that made ``s``."""
+        return ("v" if self.compact else "f", s.unique_id)
 
     @property
     def values(self) -> list[_Node]:
+        """The value nodes, one per Scalar in the graph."""
         return [n for n in self.nodes.values() if n.kind == "value"]
 
     def _place(self) -> None:
         layers: list[list[_Node]] = [[] for _ in range(self.n_layers)]
         for n in self.nodes.values():  # discovery order: inputs of a box stay together
             layers[n.layer].append(n)
-        preds: dict[tuple[str, int], list[tuple[str, int]]] = {k: [] for k in self.nodes}
-        succs: dict[tuple[str, int], list[tuple[str, int]]] = {k: [] for k in self.nodes}
-        for s, t, _ in self.edges:
+        preds: dict[Key, list[Key]] = {k: [] for k in self.nodes}
+        succs: dict[Key, list[Key]] = {k: [] for k in self.nodes}
+        for s, t in self._links:
             preds[t].append(s)
             succs[s].append(t)
         for layer in layers:
             for i, n in enumerate(layer):
                 n.order = i
-        # Barycentre sweeps to reduce crossings (order only).
-        for sweep in range(6):
-            seq = range(self.n_layers) if sweep % 2 == 0 else range(self.n_layers - 1, -1, -1)
-            for li in seq:
+        # Barycentre sweeps to reduce crossings (this fixes the order within each column).
+        for sweep in range(8):
+            down = sweep % 2 == 0
+            for li in range(self.n_layers) if down else range(self.n_layers - 1, -1, -1):
                 layer = layers[li]
                 for n in layer:
-                    nb = preds[n.key] if sweep % 2 == 0 else succs[n.key]
-                    n.y = (sum(self.nodes[k].order for k in nb) / len(nb)) if nb else n.order
+                    nb = preds[n.key] if down else succs[n.key]
+                    n.y = sum(self.nodes[k].order for k in nb) / len(nb) if nb else n.order
                 layer.sort(key=lambda n: (n.y, n.order))
                 for i, n in enumerate(layer):
                     n.order = i
         for layer in layers:
+            y = 0.0
             for i, n in enumerate(layer):
-                n.y = i - (len(layer) - 1) / 2
+                if i:
+                    y += (_SPAN[layer[i - 1].kind] + _SPAN[n.kind]) / 2
+                n.y = y
         # Straighten: pull nodes toward their neighbours, keeping order and spacing.
-        for it in range(12):
-            seq = range(self.n_layers) if it % 2 == 0 else range(self.n_layers - 1, -1, -1)
-            for li in seq:
+        for it in range(16):
+            down = it % 2 == 0
+            for li in range(self.n_layers) if down else range(self.n_layers - 1, -1, -1):
                 layer = layers[li]
                 want = []
                 for n in layer:
@@ -634,10 +688,11 @@ class GraphLayout:
                     want.append(sum(self.nodes[k].y for k in nb) / len(nb) if nb else n.y)
                 ys = list(want)
                 for i in range(1, len(ys)):
-                    ys[i] = max(ys[i], ys[i - 1] + 1.0)
-                shift = sum(w - y for w, y in zip(want, ys, strict=True)) / len(ys)
+                    gap = (_SPAN[layer[i - 1].kind] + _SPAN[layer[i].kind]) / 2
+                    ys[i] = max(ys[i], ys[i - 1] + gap)
+                offset = sum(w - y for w, y in zip(want, ys, strict=True)) / len(ys)
                 for n, y in zip(layer, ys, strict=True):
-                    n.y = y + shift
+                    n.y = y + offset
         ys = [n.y for n in self.nodes.values()]
         mid = (max(ys) + min(ys)) / 2
         for n in self.nodes.values():
@@ -645,160 +700,222 @@ class GraphLayout:
         self.height = max(ys) - min(ys) + 1
 
 
-def graph_layout(output: Scalar) -> GraphLayout:
+def graph_layout(output: Scalar, compact: bool = False) -> GraphLayout:
     """The layered layout :func:`draw_graph` uses (handy for tests and custom drawings)."""
-    return GraphLayout(output)
+    return GraphLayout(output, compact)
+
+
+def _layout(output: Scalar, compact: bool | None) -> GraphLayout:
+    layout = GraphLayout(output, bool(compact))
+    if compact is None and layout.n_layers > 13:
+        layout = GraphLayout(output, True)
+    return layout
 
 
 def _value_label(s: Scalar, derivative: float | None, show: bool) -> str:
-    name = s._name if s._name is not None else (None if not GraphLayout.is_op(s) else s.name)
-    lines = [f"{name} = {_fmt(s.data)}" if name else _fmt(s.data)]
+    """``name = data`` for named Scalars, the data alone for unnamed ones, then ``d``.
+
+    Unnamed Scalars are not given their automatic ``x<id>`` name: ids depend on everything
+    computed before, and the drawing should not change when an earlier cell does.
+    """
+    value = _fmt(s.data)
+    lines = [f"{_math_name(s._name)} = {value}" if s._name is not None else value]
     if show:
         lines.append(f"d = {_fmt(derivative)}")
     return "\n".join(lines)
 
 
+def _math_name(name: str) -> str:
+    """``w_1`` → ``$w_{1}$`` (mathtext subscript); other names unchanged."""
+    m = re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)
+    return f"${m[1]}_{{{m[2]}}}$" if m else name.replace("$", r"\$")
+
+
 def _all_derivatives(output: Scalar, d_output: float = 1.0) -> dict[int, float]:
     """d output / d node for every node of the graph, by the library's chain rule.
 
-    Leaves are not touched (``.derivative`` stays as it was).
+    Leaves are not touched (their ``.derivative`` stays as it was).
     """
     totals: dict[int, float] = {output.unique_id: d_output}
     for var in topological_sort(output):
-        d = totals.get(var.unique_id, 0.0)
         if var.is_leaf():
             continue
+        d = totals.get(var.unique_id, 0.0)
         for parent, dp in var.chain_rule(d):
             totals[parent.unique_id] = totals.get(parent.unique_id, 0.0) + dp
     return totals
 
 
-def _draw_layout(
-    ax: Any,
+def _node_text(layout: GraphLayout, n: _Node, labels: Mapping[int, str]) -> str:
+    s = n.scalar
+    assert s is not None
+    if n.kind == "fn":
+        return s.history.last_fn.__name__  # type: ignore[union-attr]
+    label = labels.get(s.unique_id, "")
+    if layout.compact and layout.is_op(s):
+        return f"{s.history.last_fn.__name__}: {label}"  # type: ignore[union-attr]
+    return label
+
+
+def _text_size(text: str, font: float) -> tuple[float, float]:
+    """Rough size in inches of a node's text with its box padding (DejaVu Sans)."""
+    lines = text.split("\n")
+    plain = [re.sub(r"[${}\\]|_(?=\w)", "", line) for line in lines]
+    pad = 2 * 0.3 * font / 72
+    return (max(len(p) for p in plain) * 0.6 * font / 72 + pad,
+            len(lines) * 1.2 * font / 72 + pad)
+
+
+def _graph_figure(
     layout: GraphLayout,
     lr: bool,
     labels: Mapping[int, str],
-    highlight: set[tuple[str, int]],
-    dim: set[tuple[str, int]],
-    edge_labels: Mapping[tuple[tuple[str, int], tuple[str, int], int], str],
-    fontsize: float,
-    reverse_edges: set[tuple[tuple[str, int], tuple[str, int], int]] = frozenset(),  # type: ignore[assignment]
-) -> None:
-    col_w = {"value": 1.35, "fn": 0.9}
-    # x position of each layer: value layers are wider than function layers.
-    kinds = ["fn"] * layout.n_layers
-    for n in layout.nodes.values():
-        if n.kind == "value":
-            kinds[n.layer] = "value"
-    xs = [0.0]
-    for li in range(1, layout.n_layers):
-        xs.append(xs[-1] + (col_w[kinds[li - 1]] + col_w[kinds[li]]) / 2)
-    row_h = 0.85
+    title: str,
+    figsize: tuple[float, float] | None = None,
+    highlight: set[Key] | None = None,
+    dim: set[Key] | None = None,
+    edge_labels: Mapping[Edge, str] | None = None,
+    reverse: set[Edge] | None = None,
+    max_size: tuple[float, float] = (9.0, 8.0),
+    size_labels: Mapping[int, str] | None = None,
+) -> BookFigure:
+    """Draw ``layout`` on a new figure whose size follows the drawing (1 data unit = 1 inch).
 
-    def pos(n: _Node) -> tuple[float, float]:
-        u, v = xs[n.layer], -n.y * row_h
-        return (u, v) if lr else (n.y * 1.5, -u * 0.9)
+    ``size_labels`` (default ``labels``) are the texts the spacing is computed for, so that
+    every frame of an animation gets the same geometry.
+    """
+    highlight, dim = highlight or set(), dim or set()
+    edge_labels, reverse = edge_labels or {}, reverse or set()
+    texts = {k: _node_text(layout, n, labels) for k, n in layout.nodes.items()
+             if n.kind != "dummy"}
+    measured = {k: _node_text(layout, layout.nodes[k], size_labels or labels) for k in texts}
+    font = 10.5
+    for _ in range(8):  # shrink the font until the drawing fits the maximum size
+        sizes = {k: _text_size(t, font) for k, t in measured.items()}
+        along = 0 if lr else 1  # the size along the data flow
+        depth = [0.0] * layout.n_layers
+        for k, sz in sizes.items():
+            li = layout.nodes[k].layer
+            depth[li] = max(depth[li], sz[along])
+        gap = (0.62 if edge_labels else 0.3) * font / 10.5
+        cs = [0.0]
+        for li in range(1, layout.n_layers):
+            cs.append(cs[-1] + (depth[li - 1] + depth[li]) / 2 + gap)
+        across = max(sz[1 - along] for sz in sizes.values())
+        row = across + (0.16 if lr else 0.22) * font / 10.5
 
-    texts: dict[tuple[str, int], Any] = {}
-    for key, n in layout.nodes.items():
-        hl = key in highlight
-        faded = key in dim
-        if n.kind == "fn":
-            text = n.scalar.history.last_fn.__name__  # type: ignore[union-attr]
-            style = {"boxstyle": "square,pad=0.35", "fc": "#D8ECF8", "ec": PALETTE["blue"]}
-        else:
-            text = labels.get(n.scalar.unique_id, "")
-            leaf = not GraphLayout.is_op(n.scalar)
-            style = {
-                "boxstyle": "round,pad=0.35,rounding_size=0.5",
-                "fc": "#FFF3D6" if leaf else "white",
-                "ec": "#333333",
-            }
-            if n.scalar is layout.output:
-                style["fc"] = "#E3F4EC"
-        if hl:
-            style["ec"] = PALETTE["red"]
-        style["lw"] = 2.6 if hl else 1.1
-        t = ax.text(
-            *pos(n),
-            text,
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            bbox=style,
-            zorder=3,
-            color="#999999" if faded else "black",
-            linespacing=1.25,
-        )
-        if faded:
-            t.get_bbox_patch().set_alpha(0.55)
-        texts[key] = t
-    counts: dict[tuple[tuple[str, int], tuple[str, int]], int] = {}
-    for s, t, _ in layout.edges:
-        counts[(s, t)] = counts.get((s, t), 0) + 1
-    seen: dict[tuple[tuple[str, int], tuple[str, int]], int] = {}
-    for edge in layout.edges:
-        s, t, pos_i = edge
-        k = seen.get((s, t), 0)
-        seen[(s, t)] = k + 1
-        n_same = counts[(s, t)]
-        rad = 0.0 if n_same == 1 else (k - (n_same - 1) / 2) * 0.5
-        back = edge in reverse_edges
-        a, b = (t, s) if back else (s, t)
-        color = PALETTE["red"] if back else "#444444"
-        arrow = FancyArrowPatch(
-            pos(layout.nodes[a]),
-            pos(layout.nodes[b]),
-            arrowstyle="-|>",
-            mutation_scale=12,
-            lw=2.0 if back else 1.1,
-            color=color,
-            connectionstyle=f"arc3,rad={rad}",
-            patchA=texts[a].get_bbox_patch(),
-            patchB=texts[b].get_bbox_patch(),
-            shrinkA=1,
-            shrinkB=1,
-            zorder=2,
-        )
-        ax.add_patch(arrow)
-        if edge in edge_labels:
-            (x0, y0), (x1, y1) = pos(layout.nodes[s]), pos(layout.nodes[t])
-            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-            if rad:  # the label of a curved edge sits on the curve
-                dx, dy = x1 - x0, y1 - y0
-                mx, my = mx + rad * dy / 2, my - rad * dx / 2
-            ax.text(
-                mx,
-                my,
-                edge_labels[edge],
-                ha="center",
-                va="center",
-                fontsize=fontsize * 0.92,
-                color=PALETTE["red"],
-                fontweight="bold",
-                zorder=5,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": PALETTE["red"],
-                      "lw": 0.8},
-            )
-    all_pos = [pos(n) for n in layout.nodes.values()]
-    us = [p[0] for p in all_pos]
-    vs = [p[1] for p in all_pos]
-    ax.set_xlim(min(us) - 0.75, max(us) + 0.75)
-    ax.set_ylim(min(vs) - 0.55, max(vs) + 0.55)
+        def pos(key: Key, cs: list[float] = cs, row: float = row) -> tuple[float, float]:
+            n = layout.nodes[key]
+            return (cs[n.layer], -n.y * row) if lr else (n.y * row, -cs[n.layer])
+
+        ext_x, ext_y = [], []
+        for k, (w, h) in sizes.items():
+            x, y = pos(k)
+            ext_x += [x - w / 2, x + w / 2]
+            ext_y += [y - h / 2, y + h / 2]
+        width = max(ext_x) - min(ext_x) + 0.2
+        height = max(ext_y) - min(ext_y) + 0.2
+        shrink = min(1.0, max_size[0] / width, max_size[1] / height)
+        if shrink > 0.99 or font <= 7.5:
+            break
+        font = max(7.5, font * (0.5 + shrink / 2))
+    fig_w = figsize[0] if figsize else max(width, 3.0)
+    per_line = max(10, int(fig_w / (0.64 * 11.5 / 72)))
+    title_lines = textwrap.wrap(title, per_line) if title else []
+    top = 0.14 + 0.24 * len(title_lines) if title else 0.05
+    fig_h = figsize[1] if figsize else height + top
+    title = "\n".join(title_lines)
+    fig = BookFigure(figsize=(fig_w, fig_h), layout=None)
+    ax = fig.add_axes((0, 0, 1, (fig_h - top) / fig_h))
+    cx, cy = (max(ext_x) + min(ext_x)) / 2, (max(ext_y) + min(ext_y)) / 2
+    ax.set_xlim(cx - fig_w / 2, cx + fig_w / 2)
+    ax.set_ylim(cy - (fig_h - top) / 2, cy + (fig_h - top) / 2)
     ax.axis("off")
+    if title:
+        fig.suptitle(_mathify(title), y=1 - 0.06 / fig_h, va="top", fontsize=11.5,
+                     fontweight="bold")
+
+    boxes: dict[Key, Any] = {}
+    for key, text in texts.items():
+        n = layout.nodes[key]
+        s = n.scalar
+        if n.kind == "fn":
+            style = {"boxstyle": "square,pad=0.3", "fc": "#D8ECF8", "ec": PALETTE["blue"]}
+        elif layout.compact and s is not layout.output and layout.is_op(s):  # type: ignore[arg-type]
+            style = {"boxstyle": "round,pad=0.3,rounding_size=0.2", "fc": "#D8ECF8",
+                     "ec": PALETTE["blue"]}
+        else:
+            fill = "#E3F4EC" if s is layout.output else (
+                "white" if layout.is_op(s) else "#FFF0CC")  # type: ignore[arg-type]
+            style = {"boxstyle": "round,pad=0.3,rounding_size=0.45", "ec": "#333333", "fc": fill}
+        style["lw"] = 2.6 if key in highlight else 1.0
+        if key in highlight:
+            style["ec"] = PALETTE["red"]
+        faded = key in dim
+        t = ax.text(*pos(key), text, ha="center", va="center", fontsize=font, bbox=style,
+                    zorder=3, color="#8A8A8A" if faded else "black", linespacing=1.2)
+        if faded:
+            t.get_bbox_patch().set_alpha(0.5)
+        boxes[key] = t.get_bbox_patch()
+    # Place the text boxes now: arrows are clipped to them, and edge labels go in the free
+    # stretch between them.
+    fig.draw_without_rendering()
+    to_data = ax.transData.inverted()
+    extents = {k: to_data.transform(p.get_window_extent()) for k, p in boxes.items()}
+    count: dict[tuple[Key, Key], int] = {}
+    for s_, t_, _ in layout.edges:
+        count[(s_, t_)] = count.get((s_, t_), 0) + 1
+    seen: dict[tuple[Key, Key], int] = {}
+    for edge in layout.edges:
+        s_, t_, _ = edge
+        k = seen.get((s_, t_), 0)
+        seen[(s_, t_)] = k + 1
+        route = layout.routes[edge]
+        same = count[(s_, t_)]
+        rad = 0.0 if same == 1 or route else (k - (same - 1) / 2) * 0.6
+        back = edge in reverse
+        style = {"color": PALETTE["red"] if back else "#4A4A4A", "lw": 2.0 if back else 1.0}
+        if route:  # bends: a polyline through the dummy points, arrows at the real ends
+            ax.plot(*zip(*(pos(d) for d in route), strict=True), solid_joinstyle="round",
+                    solid_capstyle="round", zorder=2, **style)
+        ends = [(s_, route[0]), (route[-1], t_)] if route else [(s_, t_)]
+        for i, (a, b) in enumerate(ends):
+            head_at_a = back and i == 0
+            head_at_b = not back and i == len(ends) - 1
+            a_, b_ = (b, a) if head_at_a else (a, b)
+            ax.add_patch(FancyArrowPatch(
+                pos(a_), pos(b_), arrowstyle="-|>" if head_at_a or head_at_b else "-",
+                connectionstyle=f"arc3,rad={rad}", patchA=boxes.get(a_), patchB=boxes.get(b_),
+                shrinkA=1 if a_ in boxes else 0, shrinkB=1 if b_ in boxes else 0,
+                mutation_scale=11, zorder=2, **style))
+        if edge in edge_labels:
+            a, b = ends[-1]  # the label sits in the last stretch, next to the box it enters
+            p0, p1 = np.array(pos(a)), np.array(pos(b))
+            t0 = _leave(p0, p1, extents.get(a))
+            t1 = 1.0 - _leave(p1, p0, extents.get(b))
+            mx, my = p0 + (t0 + t1) / 2 * (p1 - p0)
+            if rad:  # on the curve of a bent duplicate edge
+                mx, my = mx + rad * (p1[1] - p0[1]) / 2, my - rad * (p1[0] - p0[0]) / 2
+            ax.text(mx, my, edge_labels[edge], ha="center", va="center",
+                    fontsize=font * 0.95, color=PALETTE["red"], fontweight="bold", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": PALETTE["red"],
+                          "lw": 0.8})
+    return fig
 
 
-def _graph_figsize(layout: GraphLayout, lr: bool) -> tuple[tuple[float, float], float]:
-    n_val = sum(1 for k in range(layout.n_layers))
-    width_units = 1.1 * n_val
-    if lr:
-        w = min(10.0, max(3.5, 0.95 * width_units + 0.6))
-        h = min(7.0, max(1.8, 0.62 * layout.height + 0.7))
-    else:
-        w = min(WIDTH, max(3.0, 1.15 * layout.height + 1.0))
-        h = min(9.0, max(2.0, 0.72 * width_units + 0.6))
-    font = 10.5 if layout.n_layers <= 9 else (9 if layout.n_layers <= 15 else 8)
-    return (w, h), font
+def _leave(p0: np.ndarray, p1: np.ndarray, box: Any) -> float:
+    """The fraction of the way from p0 to p1 at which the segment leaves ``box``."""
+    if box is None:
+        return 0.0
+    (x0, y0), (x1, y1) = box
+    t = 1.0
+    for axis, lo, hi in ((0, x0, x1), (1, y0, y1)):
+        d = p1[axis] - p0[axis]
+        if d > 1e-12:
+            t = min(t, (hi - p0[axis]) / d)
+        elif d < -1e-12:
+            t = min(t, (lo - p0[axis]) / d)
+    return max(0.0, min(1.0, t))
 
 
 @_styled
@@ -808,46 +925,57 @@ def draw_graph(
     highlight: Iterable[Scalar] | None = None,
     lr: bool = True,
     *,
+    compact: bool | None = None,
     title: str | None = None,
     figsize: tuple[float, float] | None = None,
 ) -> BookFigure:
     """Draw the computation graph that produced ``output``, read from its ``.history``.
 
-    Round nodes are values (name and data; inputs shaded, the output green), square boxes
-    are the functions applied (``last_fn.__name__``). With ``show_derivatives`` each value
-    also shows d output / d value, computed with the library's ``chain_rule``.
+    Rounded nodes are values (name and data; inputs shaded yellow, the output green);
+    square boxes are the functions applied (``last_fn.__name__``), one per operation.
+    With ``show_derivatives`` every value also shows d output / d value, computed with
+    the library's ``chain_rule`` (for the inputs, what ``output.backward()`` gives).
     ``highlight`` outlines the given Scalars in red. ``lr=False`` lays it out top to bottom.
+    ``compact=True`` draws each function and its result as one node (``Mul: 6``), halving
+    the width; by default graphs more than 13 columns deep are drawn compact.
     """
-    layout = GraphLayout(output)
+    layout = _layout(output, compact)
     derivs = _all_derivatives(output) if show_derivatives else {}
-    labels = {
-        n.scalar.unique_id: _value_label(n.scalar, derivs.get(n.scalar.unique_id), show_derivatives)
-        for n in layout.values
-    }
+    labels = {n.scalar.unique_id: _value_label(n.scalar, derivs.get(n.scalar.unique_id),
+                                               show_derivatives)
+              for n in layout.values if n.scalar is not None}
     hl = {("v", s.unique_id) for s in (highlight or ())}
-    size, font = _graph_figsize(layout, lr)
-    fig = _figure(*(figsize or size))
-    ax = fig.add_subplot()
-    _draw_layout(ax, layout, lr, labels, hl, set(), {}, font)
-    if title:
-        ax.set_title(_mathify(title))
+    fig = _graph_figure(layout, lr, labels, title or "Computation graph", figsize, highlight=hl)
     fig.graph_layout = layout  # type: ignore[attr-defined]
     return fig
 
 
-def _backprop_steps(output: Scalar) -> list[dict[str, Any]]:
-    """Run backpropagation the library's way, recording what each step does."""
-    order = topological_sort(output)
+class BackpropStep(NamedTuple):
+    """What one step of backpropagation did."""
+
+    node: Scalar  #: the Scalar whose function's chain rule ran
+    d: float  #: the derivative it received (the sum over all its uses)
+    sent: list[tuple[Scalar, float]]  #: ``node.chain_rule(d)``: each input and its share
+    totals: dict[int, float]  #: every derivative known after this step, by unique_id
+
+
+def backprop_steps(output: Scalar) -> list[BackpropStep]:
+    """Run backpropagation from ``output`` the library's way, recording every step.
+
+    Visits :func:`minitorch_lite.topological_sort` 's order and calls ``chain_rule`` on
+    each Scalar made by a function; the leaves' final totals equal what
+    ``output.backward()`` puts in their ``.derivative`` (which is not touched here).
+    """
     totals: dict[int, float] = {output.unique_id: 1.0}
     steps = []
-    for var in order:
+    for var in topological_sort(output):
         if var.is_leaf():
             continue
         d = totals.get(var.unique_id, 0.0)
-        sent = var.chain_rule(d)
+        sent = list(var.chain_rule(d))
         for parent, dp in sent:
             totals[parent.unique_id] = totals.get(parent.unique_id, 0.0) + dp
-        steps.append({"node": var, "d": d, "sent": sent, "totals": dict(totals)})
+        steps.append(BackpropStep(var, d, sent, dict(totals)))
     return steps
 
 
@@ -857,63 +985,58 @@ def draw_backprop_step(
     step: int,
     lr: bool = True,
     *,
+    compact: bool | None = None,
     figsize: tuple[float, float] | None = None,
-    _steps: list[dict[str, Any]] | None = None,
+    steps: Sequence[BackpropStep] | None = None,
 ) -> BookFigure:
-    """Frame ``step`` (0-based) of backpropagation from ``output``.
+    """Frame ``step`` (counted from 0) of backpropagation from ``output``.
 
-    Backpropagation visits the Scalars made by functions in topological order (output first).
-    At each one it calls ``chain_rule(d)``; the frame outlines that Scalar in red, shows the
-    derivative ``d`` it received, and labels each edge into its function box with the
-    derivative sent back to that input. Every value shows the derivative accumulated so
-    far; nodes not reached yet are greyed out.
+    The frame outlines in red the Scalar being processed and its function box, and draws
+    red arrows back from the box to its inputs, each labelled with the derivative
+    ``chain_rule`` sends that input. Every value reached so far shows the derivative
+    accumulated up to this step; values not reached yet are greyed out. ``lr`` and
+    ``compact`` are as for :func:`draw_graph`.
     """
-    steps = _steps if _steps is not None else _backprop_steps(output)
+    steps = steps if steps is not None else backprop_steps(output)
     if not 0 <= step < len(steps):
-        raise IndexError(f"step {step} is out of range: backprop from this output has "
-                         f"{len(steps)} step(s)")
+        raise IndexError(
+            f"step {step} is out of range: backpropagation from this output has "
+            f"{len(steps)} step(s)")
     info = steps[step]
-    node: Scalar = info["node"]
-    totals: dict[int, float] = info["totals"]
-    layout = GraphLayout(output)
-    labels = {}
-    dim = set()
+    layout = _layout(output, compact)
+    labels, dim, final = {}, set(), steps[-1].totals
     for n in layout.values:
-        uid = n.scalar.unique_id
-        reached = uid in totals
-        labels[uid] = _value_label(n.scalar, totals.get(uid), show=reached)
-        if not reached:
+        uid = n.scalar.unique_id  # type: ignore[union-attr]
+        labels[uid] = _value_label(n.scalar, info.totals.get(uid), uid in info.totals)  # type: ignore[arg-type]
+        if uid not in info.totals:
             dim.add(n.key)
-    for f in layout.functions:
-        if ("v", f.scalar.unique_id) in dim:
+    size_labels = {n.scalar.unique_id: _value_label(  # type: ignore[union-attr]
+        n.scalar, final.get(n.scalar.unique_id), True) for n in layout.values}  # type: ignore[arg-type, union-attr]
+    processed = {s.node.unique_id for s in steps[: step + 1]}
+    for f in layout.functions if not layout.compact else ():
+        if f.scalar.unique_id not in processed:  # type: ignore[union-attr]
             dim.add(f.key)
-    fkey = ("f", node.unique_id)
-    edge_labels = {}
-    reverse = set()
-    sent = iter(info["sent"])
-    pending = next(sent, None)
+    fkey = layout.box_key(info.node)
+    shares = list(info.sent)
+    edge_labels, reverse = {}, set()
     for edge in layout.edges:
         s, t, _ = edge
-        if t == fkey:
-            src = layout.nodes[s].scalar
-            if pending is not None and pending[0] is src:
-                edge_labels[edge] = _fmt(pending[1])
-                pending = next(sent, None)
-            reverse.add(edge)
-        elif s == fkey:
-            edge_labels[edge] = _fmt(info["d"])
-            reverse.add(edge)
-    size, font = _graph_figsize(layout, lr)
-    fig = _figure(*(figsize or (size[0], size[1] + 0.35)))
-    ax = fig.add_subplot()
-    _draw_layout(ax, layout, lr, labels, {("v", node.unique_id), fkey}, dim, edge_labels, font,
-                 reverse)
-    fn_name = node.history.last_fn.__name__  # type: ignore[union-attr]
-    ax.set_title(
-        f"Step {step + 1} of {len(steps)}: {node.name} = {fn_name}(…) gets d = {_fmt(info['d'])}"
-        " and sends it back",
-        fontsize=11,
-    )
+        if t != fkey:
+            continue
+        reverse.add(edge)
+        src = layout.nodes[s].scalar
+        for i, (inp, d) in enumerate(shares):
+            if inp is src:
+                edge_labels[edge] = _fmt(d)
+                del shares[i]
+                break
+    fn_name = info.node.history.last_fn.__name__  # type: ignore[union-attr]
+    who = info.node._name or _fmt(info.node.data)
+    title = (f"Step {step + 1} of {len(steps)}: {fn_name} → {who} got d = {_fmt(info.d)}"
+             " and sends it back to its inputs")
+    fig = _graph_figure(layout, lr, labels, title, figsize,
+                        highlight={("v", info.node.unique_id), fkey}, dim=dim,
+                        edge_labels=edge_labels, reverse=reverse, size_labels=size_labels)
     fig.graph_layout = layout  # type: ignore[attr-defined]
     fig.backprop_step = info  # type: ignore[attr-defined]
     return fig
@@ -921,8 +1044,8 @@ def draw_backprop_step(
 
 def backprop_frames(output: Scalar, lr: bool = True, **kwargs: Any) -> list[BookFigure]:
     """One figure per step of backpropagation (see :func:`draw_backprop_step`)."""
-    steps = _backprop_steps(output)
-    return [draw_backprop_step(output, i, lr, _steps=steps, **kwargs) for i in range(len(steps))]
+    steps = backprop_steps(output)
+    return [draw_backprop_step(output, i, lr, steps=steps, **kwargs) for i in range(len(steps))]
 
 
 # ----- 4. datasets and models --------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +15,8 @@ pytest.importorskip("matplotlib")
 
 import minitorch_lite as minitorch  # noqa: E402
 from minitorch_lite import plots  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def opaque_white(fig: plots.BookFigure) -> bool:
@@ -48,7 +52,6 @@ def expression() -> tuple[minitorch.Scalar, minitorch.Scalar, minitorch.Scalar]:
 
 
 def png_pixels(fig: plots.BookFigure) -> np.ndarray:
-    import io
 
     from PIL import Image
 
@@ -58,7 +61,7 @@ def png_pixels(fig: plots.BookFigure) -> np.ndarray:
 def test_import_minitorch_lite_does_not_import_matplotlib() -> None:
     code = "import sys, minitorch_lite; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+                            check=True, cwd=ROOT)
     assert result.stdout.strip() == "False"
 
 
@@ -149,26 +152,35 @@ def test_draw_graph_counts_one_box_per_operation() -> None:
 
 
 def test_backprop_frames_follow_backward() -> None:
+    x, y, out = expression()
+    frames = plots.backprop_frames(out)
+    non_leaves = [v for v in minitorch.topological_sort(out) if not v.is_leaf()]
+    assert len(frames) == len(non_leaves) == 2
+    for i, fig in enumerate(frames):
+        check(fig, render=i == 0)
+        assert fig.backprop_step.node is non_leaves[i]
+    # Each frame labels the edges into the current box with what chain_rule sends back.
+    labels = {t.get_text() for t in frames[1].axes[0].texts}
+    assert {"3", "2"} <= labels  # d(x*y)/dx = y = 3, d(x*y)/dy = x = 2
+    out.backward()
+    final = frames[-1].backprop_step.totals
+    assert (final[x.unique_id], final[y.unique_id]) == (x.derivative, y.derivative) == (4.0, 2.0)
+    with pytest.raises(IndexError):
+        plots.draw_backprop_step(out, 2)
+
+
+def test_backprop_steps_match_backward_on_the_lecture_expression() -> None:
     x = minitorch.Scalar(1.0, name="x")
     y = minitorch.Scalar(1.0, name="y")
     z = -y * sum([x, x, x]) * y + 10.0 * x
     h = z + z
-    frames = plots.backprop_frames(h)
-    non_leaves = [v for v in minitorch.topological_sort(h) if not v.is_leaf()]
-    assert len(frames) == len(non_leaves)
-    for i, fig in enumerate(frames):
-        check(fig, render=i == 0)
-    last = frames[-1].backprop_step["totals"]
+    steps = plots.backprop_steps(h)
+    assert len(steps) == sum(1 for v in minitorch.topological_sort(h) if not v.is_leaf())
     h.backward()
-    for leaf in (x, y):
-        assert last[leaf.unique_id] == pytest.approx(leaf.derivative)
-    # Each frame shows the derivative chain_rule sends to each input.
-    step = frames[0].backprop_step
-    labels = {t.get_text() for t in frames[0].axes[0].texts}
-    for _, d in step["sent"]:
-        assert plots._fmt(d) in labels
-    with pytest.raises(IndexError):
-        plots.draw_backprop_step(h, len(frames))
+    assert steps[-1].totals[x.unique_id] == pytest.approx(x.derivative) == 14.0
+    assert steps[-1].totals[y.unique_id] == pytest.approx(y.derivative) == -12.0
+    fig = check(plots.draw_backprop_step(h, 3, steps=steps), render=False)
+    assert fig.backprop_step is steps[3]
 
 
 def test_plot_dataset() -> None:
@@ -240,3 +252,27 @@ def test_show_loss_restores_the_parameter() -> None:
     fig = check(plots.show_loss(full_loss, model, "b", values=[0.0, 0.4, 0.8]))
     assert model.b.value.data == 0.4
     assert list(fig.axes[0].get_lines()[0].get_ydata())[1] == pytest.approx(before)
+
+
+def test_a_notebook_cell_shows_exactly_one_figure() -> None:
+    """Run in a real kernel: one PNG per cell, with or without pyplot imported."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from minitorch_lite import plots\n"
+            'plots.plot_function("f(x)", lambda x: x * x)'
+        ),
+        nbformat.v4.new_code_cell(
+            'import matplotlib.pyplot as plt\nplots.plot_function("g(x)", lambda x: x)'
+        ),
+        nbformat.v4.new_code_cell('fig = plots.plot_dataset(__import__("minitorch_lite")'
+                                  '.datasets["Simple"](5), "s")\nfig'),
+    ]
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    for cell in nb.cells:
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert len(images) == 1, cell.outputs
