@@ -1058,7 +1058,7 @@ def _scatter(ax: Any, graph: Graph, size: float = 36) -> None:
         pts = X[y == label]
         if len(pts):
             ax.scatter(pts[:, 0], pts[:, 1], s=size, c=PALETTE[color], marker=marker,
-                       edgecolors="black", linewidths=0.6, label=name, zorder=4)
+                       edgecolors="black", linewidths=0.6, label=name, zorder=4, clip_on=False)
 
 
 def _unit_square(ax: Any, title: str | None) -> None:
@@ -1102,9 +1102,9 @@ def score_grid(model: Any, resolution: int = 40) -> np.ndarray:
     return out
 
 
-def _boundary(ax: Any, model: Any, graph: Graph | None, resolution: int, title: str | None,
-              limit: float | None = None) -> Any:
-    Z = score_grid(model, resolution)
+def _boundary(ax: Any, Z: np.ndarray, graph: Graph | None, title: str | None,
+              limit: float | None = None, point_size: float = 30) -> Any:
+    resolution = Z.shape[0]
     m = limit if limit is not None else max(float(np.abs(Z).max()), 1e-9)
     im = ax.imshow(Z, origin="lower", extent=(0, 1, 0, 1), cmap=SCORE_CMAP,
                    norm=TwoSlopeNorm(0.0, -m, m), interpolation="bilinear", zorder=1)
@@ -1112,7 +1112,7 @@ def _boundary(ax: Any, model: Any, graph: Graph | None, resolution: int, title: 
         c = (np.arange(resolution) + 0.5) / resolution
         ax.contour(c, c, Z, levels=[0.0], colors="black", linewidths=1.6, zorder=2)
     if graph is not None:
-        _scatter(ax, graph, size=30)
+        _scatter(ax, graph, size=point_size)
     _unit_square(ax, title)
     return im
 
@@ -1134,7 +1134,7 @@ def plot_decision_boundary(
     """
     fig = _figure(*figsize)
     ax = fig.add_subplot()
-    im = _boundary(ax, model, graph, resolution, title or "Decision boundary")
+    im = _boundary(ax, score_grid(model, resolution), graph, title or "Decision boundary")
     if colorbar:
         cb = fig.colorbar(im, ax=ax, shrink=0.85, pad=0.02)
         cb.set_label("score $m(x)$")
@@ -1152,7 +1152,8 @@ def compare_models(
     resolution: int = 32,
     figsize: tuple[float, float] | None = None,
 ) -> BookFigure:
-    """Decision-boundary panels side by side, one per model, on a shared colour scale."""
+    """Decision-boundary panels side by side, one per model, on a shared colour scale
+    (``model.score`` on a ``resolution`` × ``resolution`` grid each)."""
     n = len(models)
     if n == 0:
         raise ValueError("compare_models needs at least one model")
@@ -1160,12 +1161,15 @@ def compare_models(
     rows = math.ceil(n / cols)
     fig = _figure(*(figsize or (min(9.0, 2.5 * cols + 0.4), 2.65 * rows + 0.2)))
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for i, model in enumerate(models):
+    grids = [score_grid(model, resolution) for model in models]
+    limit = max(max(float(np.abs(Z).max()) for Z in grids), 1e-9)
+    for i, Z in enumerate(grids):
         title = titles[i] if titles is not None and i < len(titles) else f"model {i + 1}"
-        _boundary(axes[i], model, graph, resolution, title)
-        axes[i].title.set_fontsize(11)
+        _boundary(axes[i], Z, graph, title, limit=limit, point_size=22)
+        _small_panel(axes[i], left=i % cols == 0, bottom=i + cols >= n)
     for ax in axes[n:]:
         ax.set_visible(False)
+    fig.score_grids = grids  # type: ignore[attr-defined]
     return fig
 
 
@@ -1211,52 +1215,75 @@ def plot_hidden_units(
     panels = k + (1 if two and graph is not None else 0)
     cols = min(panels, 4)
     rows = math.ceil(panels / cols)
-    fig = _figure(min(9.0, 2.45 * cols + 0.3), 2.6 * rows + 0.45)
+    fig = _figure(min(8.4, 2.3 * cols + 0.2), 2.25 * rows + 0.4)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     top = max(float(np.maximum(acts, 0).max()), 1e-9)
     for u in range(k):
         ax = axes[u]
-        im = ax.imshow(np.maximum(acts[u], 0), origin="lower", extent=(0, 1, 0, 1),
-                       cmap=ACTIVATION_CMAP, vmin=0, vmax=top, interpolation="bilinear")
+        ax.imshow(np.maximum(acts[u], 0), origin="lower", extent=(0, 1, 0, 1),
+                  cmap=ACTIVATION_CMAP, vmin=0, vmax=top, interpolation="bilinear")
         if acts[u].min() < 0 < acts[u].max():
             ax.contour(centres, centres, acts[u], levels=[0.0], colors=PALETTE["black"],
                        linewidths=1.4, linestyles="--")
         if graph is not None:
-            _scatter(ax, graph, size=14)
-        _unit_square(ax, f"$h_{{{u + 1}}}$ = ReLU({names[u]})")
-        ax.title.set_fontsize(10.5)
-        ax.set_xlabel("$x_1$", fontsize=10)
-        ax.set_ylabel("$x_2$", fontsize=10)
+            _scatter(ax, graph, size=12)
+        _unit_square(ax, f"$h_{{{u + 1}}}$ = ReLU({names[u]})" if two else f"$h_{{{u + 1}}}$")
+        _small_panel(ax, left=u % cols == 0, bottom=u + cols >= panels)
     if two and graph is not None:
-        ax = axes[k]
-        H = np.array([[model.unit1.forward(x).relu().data, model.unit2.forward(x).relu().data]
-                      for x in graph.X])
-        y = np.array(graph.y)
-        for label, color, marker in ((1, "red", "o"), (0, "blue", "s")):
-            pts = H[y == label]
-            if len(pts):
-                ax.scatter(pts[:, 0], pts[:, 1], s=18, c=PALETTE[color], marker=marker,
-                           edgecolors="black", linewidths=0.5, zorder=4)
-        lim = max(1e-6, float(H.max())) * 1.08
-        w1, w2, b = (model.classify.w_1.value.data, model.classify.w_2.value.data,
-                     model.classify.b.value.data)
-        hs = np.linspace(0, lim, 50)
-        if abs(w2) > 1e-12:
-            ax.plot(hs, -(w1 * hs + b) / w2, color="black", linewidth=1.6)
-        elif abs(w1) > 1e-12:
-            ax.axvline(-b / w1, color="black", linewidth=1.6)
-        ax.set_xlim(-0.03 * lim, lim)
-        ax.set_ylim(-0.03 * lim, lim)
-        ax.set_aspect("equal")
-        ax.set_title("hidden space", fontsize=10.5)
-        ax.set_xlabel("$h_1$", fontsize=10)
-        ax.set_ylabel("$h_2$", fontsize=10, labelpad=1)
+        _hidden_space(axes[k], model, graph)
+        _small_panel(axes[k], left=False, bottom=True, xlabel="$h_1$", ylabel="$h_2$")
     for ax in axes[panels:]:
         ax.set_visible(False)
-    fig.colorbar(im, ax=list(axes[:k]), shrink=0.8, pad=0.02, label="activation")
     fig.suptitle(title or "What each hidden unit computes", fontsize=12, fontweight="bold")
+    note = "Shade: the unit's ReLU activation (white = 0). Dashed: where it turns on." + (
+        " Right: the points moved to the hidden space, over the classifier's score."
+        if two and graph is not None else "")
+    per_line = int(fig.get_figwidth() / (0.56 * 9.5 / 72))
+    lines = textwrap.wrap(note, per_line)
+    fig.set_figheight(fig.get_figheight() + 0.17 * len(lines))
+    fig.supxlabel("\n".join(lines), fontsize=9.5, color="#333333")
     fig.activations = acts  # type: ignore[attr-defined]
     return fig
+
+
+def _small_panel(ax: Any, left: bool, bottom: bool, xlabel: str = "$x_1$",
+                 ylabel: str = "$x_2$") -> None:
+    """Sparse ticks, and axis labels only on the outer panels of a grid."""
+    ax.title.set_fontsize(10.5)
+    ax.tick_params(labelsize=9)
+    if ax.get_xlim() == (0.0, 1.0):
+        ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
+        ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+    ax.set_xlabel(xlabel if bottom else "", fontsize=10)
+    ax.set_ylabel(ylabel if left or xlabel != "$x_1$" else "", fontsize=10, labelpad=1)
+
+
+def _hidden_space(ax: Any, model: Network, graph: Graph, resolution: int = 30) -> None:
+    """The points at (h1, h2), over the classifier's score on that plane."""
+    H = np.array([[model.unit1.forward(x).relu().data, model.unit2.forward(x).relu().data]
+                  for x in graph.X])
+    lim = max(1e-6, float(H.max())) * 1.1
+    centres = (np.arange(resolution) + 0.5) / resolution * lim
+    Z = np.array([[model.classify.forward((float(a), float(b))).data for a in centres]
+                  for b in centres])
+    m = max(float(np.abs(Z).max()), 1e-9)
+    ax.imshow(Z, origin="lower", extent=(0, lim, 0, lim), cmap=SCORE_CMAP,
+              norm=TwoSlopeNorm(0.0, -m, m), interpolation="bilinear", zorder=1)
+    if Z.min() < 0 < Z.max():
+        ax.contour(centres, centres, Z, levels=[0.0], colors="black", linewidths=1.4, zorder=2)
+    y = np.array(graph.y)
+    for label, color, marker in ((1, "red", "o"), (0, "blue", "s")):
+        pts = H[y == label]
+        if len(pts):
+            ax.scatter(pts[:, 0], pts[:, 1], s=14, c=PALETTE[color], marker=marker,
+                       edgecolors="black", linewidths=0.5, zorder=4, clip_on=False)
+    ax.set_xlim(0, lim)
+    ax.set_ylim(0, lim)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(True)
+    ax.set_title("hidden space $(h_1, h_2)$", fontsize=10.5)
 
 
 @_styled

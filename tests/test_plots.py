@@ -237,6 +237,7 @@ def test_compare_models_and_hcat() -> None:
     models = [linear(-1.0, 0.0, b) for b in (0.3, 0.5)]
     fig = check(plots.compare_models(models, data, ["b = 0.3", "b = 0.5"], resolution=6))
     assert titles(fig) == ["b = 0.3", "b = 0.5"]
+    assert np.allclose(fig.score_grids[1] - fig.score_grids[0], 0.2)
     check(plots.hcat([plots.plot_dataset(data, "a"), plots.plot_dataset(data, "b")], "both"))
 
 
