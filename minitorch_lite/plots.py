@@ -9,16 +9,27 @@ stays legible in dark themes, and a PNG representation tuned for small page weig
 Colours follow the lectures: red is label 1 (a positive score), blue is label 0 (a negative
 score), picked from the colour-blind-safe Okabe-Ito palette; the two labels also differ in
 marker shape.
+
+* functions: :func:`plot_function`, :func:`plot_function3D`, :func:`plot_central_difference`,
+  :func:`plot_derivative_comparison`, :func:`plot_epsilon_error`;
+* autodiff: :func:`draw_boxes`, :func:`draw_graph`, :func:`backprop_frames` /
+  :func:`draw_backprop_step` (with :func:`backprop_steps`, :func:`graph_layout`);
+* networks: :func:`plot_dataset`, :func:`plot_decision_boundary`, :func:`compare_models`,
+  :func:`plot_hidden_units`, :func:`plot_training`, :func:`show_loss`, :func:`hcat`.
+
+Alt text is not something a PNG output can carry through myst-nb: give it in the cell's
+metadata (``mystnb: image: alt: ...``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import matplotlib
 import numpy as np
@@ -56,6 +67,9 @@ __all__ = [
     "score_grid",
     "show_loss",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # ----- style -------------------------------------------------------------------------------
 
@@ -159,17 +173,14 @@ def _figure(width: float = WIDTH, height: float = 3.8, **kwargs: Any) -> BookFig
     return BookFigure(figsize=(width, height), **kwargs)
 
 
-def _styled(fn: Callable[..., BookFigure]) -> Callable[..., BookFigure]:
+def _styled(fn: Callable[P, R]) -> Callable[P, R]:
     """Run ``fn`` under the book's rcParams (they are read when artists are created)."""
 
-    def wrapper(*args: Any, **kwargs: Any) -> BookFigure:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with matplotlib.rc_context(_RC):
             return fn(*args, **kwargs)
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__qualname__ = fn.__qualname__
-    wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -231,6 +242,7 @@ def plot_function(
 ) -> BookFigure:
     """Plot ``fn`` (and optionally ``fn2``, e.g. a tangent line or the derivative) over ``xlim``.
 
+    A legend appears when ``label`` or ``label2`` is given (mathtext, e.g. ``"$f'(x)$"``).
     ``positive`` and ``negative`` mark x positions on the curve as red / blue points (the
     lecture's point-loss pictures). Functions may return floats or Scalars.
     """
@@ -244,7 +256,7 @@ def plot_function(
             _sample(fn2, xs),
             color=PALETTE["red"],
             linestyle="--",
-            label=label2 if label2 is not None else "second curve",
+            label=label2,
             zorder=3,
         )
     for marks, color, marker in ((positive, "red", "o"), (negative, "blue", "s")):
@@ -269,7 +281,7 @@ def plot_function(
     ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
-    if fn2 is not None or label != "$f(x)$":
+    if label2 is not None or label != "$f(x)$":
         ax.legend(loc="best")
     return fig
 
