@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from myst_nb.core.render import base_render_priority
@@ -46,12 +47,25 @@ def library_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+def remove_old_caches(keep: str, idle_seconds: float = 600) -> None:
+    """Delete the caches of older library versions once unused for ``idle_seconds``.
+
+    The grace period spares a build that is still running on another version (two
+    authors building one work tree while the library changes).
+    """
+    if not CACHE_ROOT.is_dir():
+        return
+    now = time.time()
+    for old in CACHE_ROOT.iterdir():
+        if old.is_dir() and old.name != keep:
+            last_used = max((p.stat().st_mtime for p in old.rglob("*")), default=0.0)
+            if now - max(last_used, old.stat().st_mtime) > idle_seconds:
+                shutil.rmtree(old, ignore_errors=True)
+
+
 LIBRARY_HASH = library_hash()
 CACHE_PATH = CACHE_ROOT / LIBRARY_HASH
-if CACHE_ROOT.is_dir():
-    for old in CACHE_ROOT.iterdir():
-        if old.is_dir() and old.name != LIBRARY_HASH:
-            shutil.rmtree(old, ignore_errors=True)
+remove_old_caches(keep=LIBRARY_HASH)
 
 # Kernels run in this interpreter's environment and import the working tree's library.
 
@@ -81,12 +95,14 @@ else:
         "sphinx_copybutton",
         "sphinx.ext.autodoc",
         "sphinx.ext.napoleon",
+        "page_weight",
     ]
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 exclude_patterns = ["**/.ipynb_checkpoints", "**/_build", "**/.*"]
-templates_path: list[str] = []
+# Theme template overrides (page weight; see the files). The decks use their own theme.
+templates_path = [] if SLIDES else ["_templates"]
 nitpicky = False
 html_math_renderer = "katex_prerender"
 katex_options = {"strict": "ignore", "macros": {}}
@@ -119,6 +135,7 @@ napoleon_google_docstring = True
 # -- Book: sphinx-book-theme ----------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "minitorch_lite"
+html_favicon = "_static/favicon.svg"  # else browsers ask the host's root for /favicon.ico
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
 html_copy_source = True
