@@ -86,6 +86,7 @@ extensions = [
     "katex_prerender",
     "crosslinks",
     "cell_errors",
+    "stale_pages",
 ]
 if SLIDES:
     extensions += ["sphinx_revealjs", "revealjs_support"]
@@ -96,6 +97,7 @@ else:
         "sphinx.ext.autodoc",
         "sphinx.ext.napoleon",
         "page_weight",
+        "interactive",  # Run buttons and the playground (tools/interactive.py)
     ]
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
@@ -121,6 +123,9 @@ nb_execution_allow_errors = False  # ...unless it is tagged `raises-exception`
 nb_execution_show_tb = True
 nb_execution_timeout = 600
 nb_merge_streams = True
+# Markdown outputs (IPython.display.Markdown, {glue:md}) are parsed as MyST, so $math$ in
+# them is typeset like the page's own.
+nb_render_markdown_format = "myst"
 # myst-nb has no output priority for the revealjs builders: give them the html one.
 nb_mime_priority_overrides = [
     (builder, mime, priority)

@@ -37,6 +37,12 @@ logger = logging.getLogger(__name__)
 RENDERER = "katex_prerender"
 SCRIPT = Path(__file__).with_name("katex_render.cjs")
 CSS_NAME = "katex/katex.min.css"
+# KaTeX's MathML copy of a formula (read by screen readers) carries the TeX source in an
+# annotation. Text extraction (Sphinx's search-result snippets, copy and paste) would
+# show that raw TeX next to the formula; the MathML stays, the annotation goes.
+_TEX_ANNOTATION = re.compile(
+    r'<annotation encoding="application/x-tex">.*?</annotation>', re.DOTALL
+)
 # The fallbacks after the woff2 source: every browser that runs the site reads woff2.
 _FALLBACK_FONTS = re.compile(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)')
 
@@ -148,7 +154,7 @@ def render_nodes(app: Sphinx, math_nodes: list[nodes.Element]) -> None:
             )
             node["katex_html"] = f'<code class="katex-error">{_escape(item["tex"])}</code>'
         else:
-            node["katex_html"] = reply["html"]
+            node["katex_html"] = _TEX_ANNOTATION.sub("", reply["html"])
 
 
 def _escape(text: str) -> str:
