@@ -10,6 +10,7 @@ rebuild with nothing changed takes a few seconds.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from pathlib import Path
@@ -17,6 +18,11 @@ from pathlib import Path
 import nox
 
 T0 = time.monotonic()  # nox imports this file right after it starts
+
+# Cached bytecode is most of what makes a no-change rebuild fast: without it every run
+# recompiles Sphinx, myst-nb, jupyter-cache... (about 10 s of CPU). Some shells set
+# PYTHONDONTWRITEBYTECODE; the commands nox runs write their .pyc files regardless.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["build", "test"]
