@@ -11,7 +11,7 @@ Both graph walks are loops with an explicit stack, never recursion, so a graph
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 
@@ -27,7 +27,7 @@ class Context:
 
     def __init__(self, no_grad: bool = False, saved_values: tuple[Any, ...] = ()) -> None:
         self.no_grad = no_grad
-        self.saved_values = tuple(saved_values)
+        self.saved_values = saved_values if type(saved_values) is tuple else tuple(saved_values)
 
     def save_for_backward(self, *values: Any) -> None:
         """Store ``values`` for ``backward`` (skipped when no derivative is needed)."""
@@ -40,7 +40,12 @@ class Context:
 
 
 class Variable(Protocol):
-    """What the graph walks need from a value (a :class:`~minitorch_lite.Scalar` is one)."""
+    """What the graph walks need from a value (a :class:`~minitorch_lite.Scalar` is one).
+
+    The walks keep variables in sets and dicts, so a variable must hash by identity
+    (``Scalar`` does, although its ``==`` builds a graph node: two distinct live objects
+    never share an identity hash, so ``==`` is never called).
+    """
 
     derivative: float | None
 
@@ -103,15 +108,14 @@ def topological_sort(variable: Variable) -> list[Variable]:
     order: list[Variable] = []
     if variable.is_constant():
         return order
-    visited: set[int] = {variable.unique_id}
+    visited: set[Variable] = {variable}  # variables hash by identity
     # Depth-first search with an explicit stack of (variable, iterator over parents).
-    stack: list[tuple[Variable, Any]] = [(variable, iter(variable.parents))]
+    stack: list[tuple[Variable, Iterator[Variable]]] = [(variable, iter(variable.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            uid = parent.unique_id
-            if uid not in visited and not parent.is_constant():
-                visited.add(uid)
+            if parent not in visited and not parent.is_constant():
+                visited.add(parent)
                 stack.append((parent, iter(parent.parents)))
                 break
         else:  # all parents finished: node is done
@@ -127,12 +131,12 @@ def backpropagate(variable: Variable, deriv: float) -> None:
     Fills ``.derivative`` of every leaf that ``variable`` depends on. A leaf
     reached along several paths receives the sum of their derivatives.
     """
-    derivatives: dict[int, float] = {variable.unique_id: deriv}
+    # The derivative of the output with respect to each variable, summed over its uses.
+    derivatives: dict[Variable, float] = {variable: deriv}
     for var in topological_sort(variable):
-        d = derivatives.pop(var.unique_id, 0.0)
+        d = derivatives.pop(var, 0.0)  # complete: every use of var came earlier
         if var.is_leaf():
             var.accumulate_derivative(d)
             continue
         for parent, d_parent in var.chain_rule(d):
-            uid = parent.unique_id
-            derivatives[uid] = derivatives.get(uid, 0.0) + d_parent
+            derivatives[parent] = derivatives.get(parent, 0.0) + d_parent

@@ -77,7 +77,7 @@ class Scalar:
     identity.
     """
 
-    __slots__ = ("data", "derivative", "history", "_name", "unique_id")
+    __slots__ = ("data", "derivative", "history", "_name", "_unique_id")
 
     def __init__(
         self, v: float, back: ScalarHistory | None = _LEAF, name: str | None = None
@@ -86,7 +86,18 @@ class Scalar:
         self.derivative: float | None = None
         self.history = back
         self._name = name
-        self.unique_id: int = _next_id()
+        self._unique_id: int | None = None  # handed out on first use, see unique_id
+
+    @property
+    def unique_id(self) -> int:
+        """A number that no other Scalar has.
+
+        It is handed out the first time someone asks, so the many intermediate
+        Scalars of a big computation never pay for one.
+        """
+        if self._unique_id is None:
+            self._unique_id = _next_id()
+        return self._unique_id
 
     @property
     def name(self) -> str:
@@ -168,7 +179,8 @@ class Scalar:
     # ----- the graph -------------------------------------------------------------
     def is_leaf(self) -> bool:
         """True for a Scalar the user created (it has a history but no function)."""
-        return self.history is not None and self.history.last_fn is None
+        h = self.history
+        return h is not None and h.last_fn is None
 
     def is_constant(self) -> bool:
         """True when no derivative is tracked for this Scalar."""
@@ -177,7 +189,8 @@ class Scalar:
     @property
     def parents(self) -> Sequence[Scalar]:
         """The Scalars this one was computed from (empty for leaves and constants)."""
-        return () if self.history is None else self.history.inputs
+        h = self.history
+        return () if h is None else h.inputs
 
     def accumulate_derivative(self, x: float) -> None:
         """Add ``x`` to ``.derivative``. Only leaves collect derivatives."""
@@ -187,7 +200,8 @@ class Scalar:
                 "accumulate_derivative is only for leaf Scalars (created by the user); "
                 f"{self!r} was made by {made_by}"
             )
-        x = _to_float(x, "accumulate_derivative")
+        if type(x) is not float:
+            x = _to_float(x, "accumulate_derivative")
         self.derivative = x if self.derivative is None else self.derivative + x
 
     def chain_rule(self, d_output: float) -> list[tuple[Scalar, float]]:
@@ -199,8 +213,19 @@ class Scalar:
         h = self.history
         if h is None or h.last_fn is None:
             raise ValueError(f"chain_rule needs a Scalar made by a function; {self!r} is a leaf")
-        derivatives = h.last_fn._backward(h.ctx, d_output, len(h.inputs))
-        return [(x, d) for x, d in zip(h.inputs, derivatives, strict=True) if x.history is not None]
+        fn, inputs = h.last_fn, h.inputs
+        derivatives = fn.backward(h.ctx, d_output)
+        if type(derivatives) is not tuple:  # one input: backward may return a bare float
+            derivatives = (derivatives,)
+        if len(derivatives) != len(inputs):
+            fn._check_derivatives(derivatives, len(inputs))  # raises, naming the function
+        pairs = []
+        for x, d in zip(inputs, derivatives, strict=True):  # lengths checked above
+            if type(d) is not float:
+                (d,) = fn._check_derivatives((d,), 1)  # an int is fine, anything else raises
+            if x.history is not None:  # constants get no derivative
+                pairs.append((x, d))
+        return pairs
 
     def backward(self, d_output: float | None = None) -> None:
         """Fill ``.derivative`` on every leaf this Scalar depends on.

@@ -52,13 +52,11 @@ class ScalarFunction:
         Plain numbers become leaf Scalars. If no input needs a derivative (all are
         constants), the result is a constant too.
         """
-        scalars: list[Scalar] = []
         raw: list[float] = []
         need_grad = False
         for v in vals:
-            if type(v) is not Scalar:
-                v = Scalar(v) if not isinstance(v, Scalar) else v
-            scalars.append(v)
+            if not isinstance(v, Scalar):  # a plain number: make it a leaf, then start again
+                return cls.apply(*[x if isinstance(x, Scalar) else Scalar(x) for x in vals])
             raw.append(v.data)
             if v.history is not None:
                 need_grad = True
@@ -66,22 +64,16 @@ class ScalarFunction:
         c = cls.forward(ctx, *raw)
         if type(c) is not float:
             c = _check_number(c, cls, "forward")
-        return Scalar(c, ScalarHistory(cls, ctx, scalars) if need_grad else None)
+        return Scalar(c, ScalarHistory(cls, ctx, vals) if need_grad else None)
 
     @classmethod
-    def _backward(cls, ctx: Context, d_output: float, n_inputs: int) -> tuple[float, ...]:
-        """Call ``backward`` and check it gave one float per input."""
-        d = cls.backward(ctx, d_output)
-        if type(d) is not tuple:
-            d = (d,)
+    def _check_derivatives(cls, d: tuple[Any, ...], n_inputs: int) -> tuple[float, ...]:
+        """``d`` as one float per input, or an error saying what ``backward`` got wrong."""
         if len(d) != n_inputs:
             raise ValueError(
                 f"{cls.__name__}.backward returned {len(d)} derivative(s) for {n_inputs} input(s)"
             )
-        for x in d:
-            if type(x) is not float:
-                _check_number(x, cls, "backward")
-        return d
+        return tuple(_check_number(x, cls, "backward") for x in d)
 
 
 class Add(ScalarFunction):
