@@ -63,6 +63,16 @@ def remove_old_caches(keep: str, idle_seconds: float = 600) -> None:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def tools_hash() -> str:
+    """Hash of this project's Sphinx extensions: a change re-reads and rewrites every page."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "tools").glob("*")):
+        if path.is_file() and path.suffix in {".py", ".cjs"}:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+tools_hash = tools_hash()  # registered in setup() below, as an "env" config value
 LIBRARY_HASH = library_hash()
 CACHE_PATH = CACHE_ROOT / LIBRARY_HASH
 remove_old_caches(keep=LIBRARY_HASH)
@@ -208,6 +218,7 @@ def _stable_deck_config(app) -> None:
 
 def setup(app) -> None:
     """conf.py-local hooks."""
+    app.add_config_value("tools_hash", "", "env", types=frozenset({str}))
     if SLIDES:
         app.connect("builder-inited", _deck_output_folder, priority=900)
         app.connect("builder-inited", _stable_deck_config)

@@ -4,6 +4,8 @@
   the page is parsed and before ``DOMContentLoaded``, so they no longer block the first
   paint. ``documentation_options.js`` and ``doctools.js`` stay synchronous (inline
   scripts use ``DOCUMENTATION_OPTIONS`` and ``_ready``), and so does the search page.
+- Figures load lazily (``loading="lazy"``): images below the fold no longer share the
+  slow connection with the stylesheet and fonts that the first paint waits for.
 - ``_static/scripts/fontawesome.js`` (1.5 MB) is deleted after the build: no page loads
   it (``_templates/static/webpack-macros.html`` drops its script tag).
 - The theme's stylesheet carries a rule for each of Font Awesome's ~2,000 icons (a
@@ -65,6 +67,17 @@ def defer_scripts(
 # One icon rule, e.g. `.fa-magnifying-glass,.fa-search{--fa:"\f002"}`.
 _ICON_RULE = re.compile(r'(?<=[}\n])(\.fa-[a-z0-9-]+(?:,\.fa-[a-z0-9-]+)*)\{--fa:"[^"]*"\}')
 _ICON_NAME = re.compile(r"\bfa-[a-z0-9-]+")
+
+
+_IMG = re.compile(r"<img (?![^>]*\bloading=)")
+
+
+def lazy_images(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Mark the page's images ``loading="lazy" decoding="async"``."""
+    if app.builder.name == "html" and isinstance(context.get("body"), str):
+        context["body"] = _IMG.sub('<img loading="lazy" decoding="async" ', context["body"])
 
 
 def used_icons(outdir: Path) -> set[str]:
@@ -200,6 +213,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the handlers (after other extensions have added their scripts)."""
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("html-page-context", bundle_css, priority=950)
+    app.connect("html-page-context", lazy_images)
     app.connect("build-finished", remove_unused)
     app.connect("build-finished", write_bundles, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
