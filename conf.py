@@ -107,6 +107,7 @@ else:
         "sphinx.ext.autodoc",
         "sphinx.ext.napoleon",
         "page_weight",
+        "notebook_download",  # .ipynb downloads and the wheel (tools/notebook_download.py)
         "interactive",  # Run buttons and the playground (tools/interactive.py)
     ]
 
