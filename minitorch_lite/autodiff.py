@@ -78,7 +78,7 @@ def central_difference(
     if not vals:
         raise ValueError("central_difference needs at least one value to differentiate at")
     if not isinstance(arg, int) or not 0 <= arg < len(vals):
-        raise IndexError(f"arg={arg!r} is out of range for {len(vals)} value(s)")
+        raise ValueError(f"arg={arg!r} is out of range for {len(vals)} value(s)")
     if epsilon <= 0:
         raise ValueError(f"epsilon must be positive, got {epsilon!r}")
 

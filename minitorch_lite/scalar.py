@@ -253,7 +253,7 @@ def derivative_check(f: Callable[..., Scalar], *scalars: Scalar) -> None:
         autodiff = 0.0 if x.derivative is None else x.derivative
         if not is_close(autodiff, numerical):
             raise AssertionError(
-                f"Derivative check failed for argument {i} of {getattr(f, '__name__', f)!r} "
+                f"Derivative check failed for argument {i} of {getattr(f, '__qualname__', f)!r} "
                 f"at {list(scalars)}: autodiff gives {autodiff}, "
                 f"central difference gives {numerical}"
             )
