@@ -1,0 +1,290 @@
+/* Run the page's code cells in the browser (tools/interactive.py adds this to pages with
+ * code cells; the Run bars are in the HTML already, so nothing moves when it loads).
+ *
+ * Nothing heavy happens until the first click on Run: then a Web Worker (worker.js)
+ * loads Pyodide from _static/pyodide/ and this build's minitorch_lite. The page has one
+ * Python namespace, __main__. Before a cell runs, every earlier cell of the page that has
+ * not run yet runs once, in order (their output is not shown; their errors are). Figure
+ * cells need matplotlib, which Pyodide's core lacks: they run, and their failure to draw
+ * becomes a note. The code of each cell is editable; Ctrl+Enter (or Shift+Enter) runs it.
+ */
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const version = encodeURIComponent(script.dataset.version || "");
+  const here = new URL(".", script.src);
+  const urls = {
+    worker: new URL(`worker.js?v=${version}`, here).href,
+    pyodide: new URL("../pyodide/", here).href,
+    zip: new URL(`python.zip?v=${version}`, here).href,
+  };
+  const FIGURE_NOTE =
+    "Figure not drawn here: drawing needs matplotlib, which the Python in your browser " +
+    "(Pyodide's core) does not include. The figure on the page was drawn by this code " +
+    "when the book was built.";
+  const FIGURE_NOTE_BRIEF = "Ran in your browser, where figures are not drawn (no matplotlib).";
+
+  let cells = [];
+  let worker = null;
+  let ready = null; // Promise of a started worker
+  let failStart = null; // rejects `ready` (Stop while Python loads)
+  let nextId = 1;
+  const pending = new Map(); // id -> {resolve, reject}
+  const ran = new Set(); // indices of cells run in the current worker
+  let chain = Promise.resolve(); // runs happen one after the other
+  let running = null; // the cell whose run is in progress
+
+  function startWorker() {
+    if (ready) return ready;
+    worker = new Worker(urls.worker, { type: "module" });
+    ready = new Promise((resolve, reject) => {
+      failStart = reject;
+      worker.onmessage = (event) => {
+        const message = event.data;
+        if (message.type === "ready") resolve(message.seconds);
+        else if (message.type === "failed") reject(new Error(message.message));
+        else if (message.type === "result" && pending.has(message.id)) {
+          pending.get(message.id).resolve(message.result);
+          pending.delete(message.id);
+        }
+      };
+      worker.onerror = (event) => {
+        const error = new Error(event.message || "the Python worker failed");
+        reject(error);
+        for (const waiting of pending.values()) waiting.reject(error);
+        pending.clear();
+      };
+    });
+    worker.postMessage({ type: "init", pyodide: urls.pyodide, zip: urls.zip });
+    return ready;
+  }
+
+  function stopWorker() {
+    if (worker) worker.terminate();
+    worker = null;
+    ready = null;
+    ran.clear();
+    const error = new Error("stopped");
+    error.stopped = true;
+    if (failStart) failStart(error);
+    failStart = null;
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  }
+
+  function source(cell) {
+    if (cell.classList.contains("run-hidden")) {
+      return JSON.parse(cell.querySelector("script.run-source").textContent);
+    }
+    const pre = cell.querySelector(".cell_input pre");
+    return pre ? codeText(pre) : "";
+  }
+
+  // The text of the (possibly edited) code. Not innerText: that is "" while a hidden
+  // cell's code sits in a closed <details>. Editing may add <br> or <div> lines.
+  function codeText(node) {
+    let text = "";
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) text += child.data;
+      else if (child.nodeName === "BR") text += "\n";
+      else if (child.nodeType === Node.ELEMENT_NODE) {
+        const block = child.nodeName === "DIV" || child.nodeName === "P";
+        if (block && text && !text.endsWith("\n")) text += "\n";
+        text += codeText(child);
+      }
+    }
+    return text;
+  }
+
+  function execute(index) {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ type: "run", id, source: source(cells[index]), number: index + 1 });
+    });
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function outputArea(cell, index, caption = true) {
+    let area = cell.querySelector(":scope > .run-output");
+    if (!area) {
+      area = element("div", "run-output");
+      area.setAttribute("role", "region");
+      area.setAttribute("aria-label", `Output of cell ${index + 1}, run in your browser`);
+      cell.append(area);
+    }
+    area.replaceChildren();
+    if (caption) area.append(element("p", "run-caption", "Output in your browser"));
+    area.classList.toggle("run-brief", !caption);
+    return area;
+  }
+
+  function lastLine(text) {
+    const lines = (text || "").trim().split("\n");
+    return lines[lines.length - 1];
+  }
+
+  function show(cell, index, result, notes = []) {
+    const area = outputArea(cell, index);
+    const before = area.childElementCount;
+    for (const note of notes) area.append(element("p", "run-note", note));
+    const figure = isFigure(cell, result);
+    if (result.output) area.append(element("pre", "run-stream", result.output.replace(/\n$/, "")));
+    if (result.display !== null && result.display !== undefined) {
+      area.append(element("pre", "run-display", result.display));
+    }
+    if (result.error && figure) {
+      const note = element("p", "run-note run-skipped", FIGURE_NOTE);
+      if (result.error_type !== "FigureUnavailable") {
+        note.append(" ", element("code", "", lastLine(result.error)));
+      }
+      area.append(note);
+    } else if (result.error) {
+      area.append(element("pre", "run-error", result.error.replace(/\n$/, "")));
+    }
+    if (area.childElementCount === before + notes.length) {
+      area.append(element("p", "run-note run-empty", "(ran; no output)"));
+    }
+  }
+
+  // A cell that failed because it draws: a figure cell (found by the build), or any
+  // cell that called the stand-in for minitorch_lite.plots.
+  function isFigure(cell, result) {
+    if (!result.error) return false;
+    return cell.classList.contains("run-figure") || result.error_type === "FigureUnavailable";
+  }
+
+  function status(cell, text) {
+    const node = cell.querySelector(".run-status");
+    if (node) node.textContent = text;
+  }
+
+  function setRunning(cell, on) {
+    const bar = cell.querySelector(".run-bar");
+    if (!bar) return;
+    bar.querySelector(".run-button").disabled = on;
+    bar.querySelector(".run-stop").hidden = !on;
+    cell.classList.toggle("run-busy", on);
+  }
+
+  async function runNow(index) {
+    const cell = cells[index];
+    running = cell;
+    setRunning(cell, true);
+    const started = performance.now();
+    const fresh = !ready;
+    try {
+      if (fresh) status(cell, "Loading Python (about 13 MB the first time; your browser caches it)…");
+      const loadSeconds = await startWorker();
+      const notes = [];
+      let earlier = 0;
+      let figures = 0;
+      for (let j = 0; j < index; j++) {
+        if (ran.has(j)) continue;
+        status(cell, `Running earlier cell ${j + 1} of ${index}…`);
+        const result = await execute(j);
+        ran.add(j);
+        earlier += 1;
+        const other = cells[j];
+        if (isFigure(other, result)) {
+          figures += 1;
+          if (other.querySelector(".run-bar") && !result.output) {
+            // One quiet line: the reader did not ask to run this cell.
+            outputArea(other, j, false).append(
+              element("p", "run-note run-skipped", FIGURE_NOTE_BRIEF),
+            );
+          } else if (other.querySelector(".run-bar")) {
+            show(other, j, result);
+          }
+        } else if (result.error && !other.classList.contains("tag_raises-exception")) {
+          show(other, j, result);
+          notes.push(`Earlier cell ${j + 1} raised ${lastLine(result.error)} (see its output).`);
+        }
+      }
+      if (earlier) {
+        const skipped = figures ? `; ${figures} figure cell${figures > 1 ? "s" : ""} could not draw` : "";
+        notes.unshift(`First ran the ${earlier} earlier cell${earlier > 1 ? "s" : ""} of this page${skipped}.`);
+      }
+      status(cell, "Running…");
+      const result = await execute(index);
+      ran.add(index);
+      show(cell, index, result, notes);
+      const seconds = (performance.now() - started) / 1000;
+      const load = fresh ? `, Python loaded in ${loadSeconds.toFixed(1)} s` : "";
+      status(cell, `Done in ${seconds.toFixed(1)} s${load}.`);
+    } catch (error) {
+      if (error.stopped) {
+        status(cell, "Stopped. Python restarts on the next Run (earlier cells run again).");
+      } else {
+        const area = outputArea(cell, index);
+        area.append(element("pre", "run-error", `Could not run Python in this browser: ${error.message}`));
+        status(cell, "Failed.");
+        stopWorker();
+      }
+    } finally {
+      setRunning(cell, false);
+      running = null;
+    }
+  }
+
+  function run(index) {
+    chain = chain.then(() => runNow(index));
+    return chain;
+  }
+
+  function makeEditable(cell, index) {
+    const pre = cell.querySelector(".cell_input pre");
+    const bar = cell.querySelector(".run-bar");
+    if (!pre || !bar) return;
+    const original = pre.innerHTML;
+    pre.contentEditable = "plaintext-only";
+    if (pre.contentEditable !== "plaintext-only") pre.contentEditable = "true";
+    pre.spellcheck = false;
+    pre.setAttribute("role", "textbox");
+    pre.setAttribute("aria-multiline", "true");
+    pre.setAttribute("aria-label", `Code of cell ${index + 1}, editable; Ctrl+Enter runs it`);
+    pre.setAttribute("autocapitalize", "off");
+    pre.setAttribute("autocorrect", "off");
+    const reset = bar.querySelector(".run-reset");
+    pre.addEventListener("input", () => {
+      reset.hidden = false;
+      cell.classList.add("run-edited");
+    });
+    pre.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey || event.shiftKey)) {
+        event.preventDefault();
+        run(index);
+      } else if (event.key === "Escape") {
+        pre.blur();
+      }
+    });
+    reset.addEventListener("click", () => {
+      pre.innerHTML = original;
+      reset.hidden = true;
+      cell.classList.remove("run-edited");
+      bar.querySelector(".run-button").focus();
+    });
+  }
+
+  function setUp() {
+    cells = [...document.querySelectorAll(".cell.run-cell")];
+    cells.forEach((cell, index) => {
+      const bar = cell.querySelector(".run-bar");
+      if (!bar) return;
+      bar.querySelector(".run-button").addEventListener("click", () => run(index));
+      bar.querySelector(".run-stop").addEventListener("click", () => {
+        if (running === cell) stopWorker();
+      });
+      makeEditable(cell, index);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  else setUp();
+})();

@@ -1,0 +1,143 @@
+/* Python in a Web Worker (a module worker): Pyodide from this site, with this build's minitorch_lite.
+ *
+ * Messages in (from run.js or playground.js):
+ *   {type: "init", pyodide: "<url of _static/pyodide/>", zip: "<url of python.zip>"}
+ *   {type: "run", id, source, number}            one notebook cell (book_runtime.run_cell)
+ *   {type: "pg-new", dataset, points, hidden, rate, seed, size}   a new playground model
+ *   {type: "pg-train"} / {type: "pg-stop"} / {type: "pg-rate", rate}
+ * Messages out:
+ *   {type: "ready", seconds} · {type: "failed", message}
+ *   {type: "result", id, result: {output, display, error, error_type}}
+ *   {type: "pg-model", points, grid, size} · {type: "pg-epoch", epoch, loss, accuracy,
+ *    seconds, grid?} · {type: "pg-stopped", epoch} · {type: "pg-error", message}
+ * The worker keeps the page's one __main__ namespace for as long as it lives.
+ */
+"use strict";
+
+let pyodide = null;
+let runtime = null; // the Python module book_runtime
+let playground = null; // a book_runtime.Playground
+let training = false;
+let gridSize = 24;
+const queue = []; // messages that arrive while Python is loading
+const LIB = "/home/pyodide/book";
+
+function plain(proxy) {
+  const value = proxy.toJs({ dict_converter: Object.fromEntries });
+  proxy.destroy();
+  return value;
+}
+
+async function init(message) {
+  const started = performance.now();
+  try {
+    // Pyodide runs in module workers only; everything it fetches comes from indexURL.
+    const { loadPyodide } = await import(new URL("pyodide.mjs", message.pyodide).href);
+    pyodide = await loadPyodide({ indexURL: message.pyodide });
+    const response = await fetch(message.zip, { cache: "no-cache" });
+    if (!response.ok) throw new Error(`${message.zip}: HTTP ${response.status}`);
+    pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: LIB });
+    pyodide.runPython(`import sys; sys.path.insert(0, "${LIB}")`);
+    runtime = pyodide.pyimport("book_runtime");
+    runtime.install_plots_stand_in(); // figures: a note instead of an ImportError
+  } catch (error) {
+    postMessage({ type: "failed", message: String(error && error.message ? error.message : error) });
+    return;
+  }
+  postMessage({ type: "ready", seconds: (performance.now() - started) / 1000 });
+  while (queue.length) await handle(queue.shift());
+}
+
+// Let messages from the page (Stop, a new learning rate) in between two epochs.
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+function grid() {
+  return plain(playground.grid(gridSize));
+}
+
+async function train() {
+  if (training || !playground) return;
+  training = true;
+  const model = playground; // a pg-new replaces it: this loop then ends quietly
+  let lastGrid = performance.now();
+  let gridCost = 0;
+  try {
+    while (training && playground === model) {
+      const start = performance.now();
+      const record = plain(playground.step());
+      const end = performance.now();
+      record.type = "pg-epoch";
+      record.seconds = (end - start) / 1000;
+      // Redraw the boundary often, but spend at most about a quarter of the time on it.
+      if (end - lastGrid >= Math.max(100, 3 * gridCost)) {
+        record.grid = grid();
+        record.size = gridSize;
+        lastGrid = performance.now();
+        gridCost = lastGrid - end;
+      }
+      postMessage(record);
+      await yieldToMessages();
+    }
+    if (playground === model) {
+      training = false;
+      postMessage({ type: "pg-stopped", epoch: model.epoch, grid: grid(), size: gridSize });
+    }
+  } catch (error) {
+    training = false;
+    postMessage({ type: "pg-error", message: String(error.message || error) });
+  }
+}
+
+async function handle(message) {
+  switch (message.type) {
+    case "run": {
+      const result = plain(runtime.run_cell(message.source, message.number));
+      postMessage({ type: "result", id: message.id, result });
+      break;
+    }
+    case "pg-new": {
+      training = false;
+      try {
+        if (playground) playground.destroy();
+        const make = runtime.Playground;
+        playground = make(message.dataset, message.points, message.hidden, message.rate, message.seed);
+        make.destroy();
+        gridSize = message.size || gridSize;
+        postMessage({
+          type: "pg-model",
+          points: plain(playground.points()),
+          grid: grid(),
+          size: gridSize,
+        });
+      } catch (error) {
+        playground = null;
+        postMessage({ type: "pg-error", message: String(error.message || error) });
+      }
+      break;
+    }
+    case "pg-train":
+      train(); // runs until pg-stop; messages keep arriving between epochs
+      break;
+    case "pg-stop":
+      training = false;
+      break;
+    case "pg-rate":
+      if (playground) playground.learning_rate = Number(message.rate);
+      break;
+    default:
+      break;
+  }
+}
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "init") init(message);
+  else if (!runtime) queue.push(message);
+  else handle(message);
+};

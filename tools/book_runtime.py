@@ -1,0 +1,192 @@
+"""The Python half of the book's in-browser runner (shipped into the site, run by Pyodide).
+
+``tools/interactive.py`` zips this file with ``minitorch_lite/`` into
+``_static/interactive/python.zip``; the Web Worker ``_static/interactive/worker.js``
+unpacks it into Pyodide and calls:
+
+- :func:`run_cell`: one notebook cell, the way Jupyter runs it: in the page's one
+  ``__main__`` namespace, its output (stdout and stderr, merged) captured, its last
+  expression displayed as IPython displays it, an exception shown as a traceback that
+  starts at the cell (no frames of this file).
+- :class:`Playground`: the training playground's state: a dataset and an ``MLP`` from
+  ``minitorch_lite``, trained one epoch at a time with ``minitorch_lite.train``.
+
+Pure standard library and ``minitorch_lite``, so CPython runs it too (the tests do).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import linecache
+import pprint
+import sys
+import traceback
+from types import ModuleType, TracebackType
+from typing import Any
+
+# IPython's display hook pretty-prints these builtin containers over several lines when
+# they do not fit in 79 columns; everything else is shown by its repr.
+_PRETTY_TYPES = (list, tuple, dict, set, frozenset)
+
+
+def display_text(value: object) -> str:
+    """``value`` as Jupyter's ``text/plain`` shows it (IPython's pretty, approximately)."""
+    if type(value) in _PRETTY_TYPES:
+        return pprint.pformat(value, width=79, sort_dicts=False)
+    return repr(value)
+
+
+def python_source(source: str) -> str:
+    """The cell's Python: IPython magics and shell escapes (``%``, ``!``) blanked out."""
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+
+
+def _cell_traceback(error: BaseException) -> str:
+    """The traceback of ``error`` from the cell's frame on (this module's frames dropped)."""
+    tb: TracebackType | None = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def _remember_source(filename: str, source: str) -> None:
+    """Let tracebacks quote the cell's lines (``linecache`` knows no file of that name)."""
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+def run_cell(source: str, number: int, namespace: dict[str, Any] | None = None) -> dict:
+    """Run one cell in ``namespace`` (default: ``__main__``'s) and report what it showed.
+
+    Returns a dict (plain types, for JavaScript): ``output`` (what it printed),
+    ``display`` (its last expression as Jupyter shows it, or None), ``error`` (the
+    traceback, or None), ``error_type`` (the exception's class name, or None).
+    """
+    if namespace is None:
+        namespace = sys.modules["__main__"].__dict__
+    filename = f"<cell {number}>"
+    code = python_source(source)
+    _remember_source(filename, code)
+    captured = io.StringIO()
+    result: dict[str, Any] = {"output": "", "display": None, "error": None, "error_type": None}
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        try:
+            tree = ast.parse(code, filename)
+            last = None
+            # Like Jupyter: a final expression is displayed, unless the cell ends with `;`.
+            if tree.body and isinstance(tree.body[-1], ast.Expr):
+                if not code.rstrip().endswith(";"):
+                    last = ast.Expression(tree.body.pop().value)
+            exec(compile(tree, filename, "exec"), namespace)
+            if last is not None:
+                value = eval(compile(last, filename, "eval"), namespace)
+                if value is not None:
+                    namespace["_"] = value
+                    result["display"] = display_text(value)
+        except BaseException as error:  # noqa: BLE001 (a cell may raise anything; show it)
+            result["error"] = _cell_traceback(error)
+            result["error_type"] = type(error).__name__
+    result["output"] = captured.getvalue()
+    return result
+
+
+class FigureUnavailable(RuntimeError):
+    """Raised by the browser's stand-in for ``minitorch_lite.plots`` (no matplotlib)."""
+
+
+def plots_stand_in() -> ModuleType:
+    """A module standing in for ``minitorch_lite.plots`` where matplotlib is missing.
+
+    Importing it works (so a cell such as ``from minitorch_lite import operators, plots``
+    still binds ``operators``); calling any of its functions raises
+    :class:`FigureUnavailable`, which the page shows as a note on the figure cell.
+    """
+    module = ModuleType("minitorch_lite.plots", "Stand-in: figures need matplotlib.")
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def unavailable(*args: object, **kwargs: object) -> None:
+            raise FigureUnavailable(
+                f"plots.{name} draws with matplotlib, which the Python in this browser "
+                "(Pyodide's core) does not include"
+            )
+
+        unavailable.__name__ = name
+        return unavailable
+
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    return module
+
+
+def install_plots_stand_in() -> bool:
+    """Put :func:`plots_stand_in` in place if ``minitorch_lite.plots`` cannot import."""
+    try:
+        import minitorch_lite.plots  # noqa: F401, PLC0415
+    except ModuleNotFoundError as error:
+        if error.name not in ("matplotlib", "numpy"):
+            raise
+        import minitorch_lite  # noqa: PLC0415
+
+        module = plots_stand_in()
+        sys.modules[module.__name__] = module
+        minitorch_lite.plots = module  # type: ignore[attr-defined]
+        return True
+    return False
+
+
+class Playground:
+    """One network learning one dataset, advanced an epoch at a time.
+
+    Args:
+        dataset: a name of ``minitorch_lite.datasets`` (``"Simple"``, ``"Xor"``...).
+        points: number of points.
+        hidden: hidden units per layer of ``minitorch_lite.MLP``.
+        learning_rate: SGD step size (may be changed between epochs).
+        seed: seeds the network's initial weights (the dataset always uses seed 0).
+    """
+
+    def __init__(
+        self, dataset: str, points: int, hidden: int, learning_rate: float, seed: int = 0
+    ) -> None:
+        import minitorch_lite as minitorch  # noqa: PLC0415 (Pyodide imports it on demand)
+
+        self.minitorch = minitorch
+        if dataset not in minitorch.datasets:
+            raise ValueError(f"unknown dataset {dataset!r}: one of {list(minitorch.datasets)}")
+        self.data = minitorch.datasets[dataset](int(points))
+        self.model = minitorch.MLP(int(hidden), seed=int(seed))
+        self.learning_rate = float(learning_rate)
+        self.epoch = 0
+
+    def points(self) -> dict[str, list]:
+        """The dataset: ``x`` (pairs in the unit square) and ``y`` (labels 0/1)."""
+        return {"x": [list(p) for p in self.data.X], "y": list(self.data.y)}
+
+    def step(self) -> dict[str, float]:
+        """Train one epoch with ``minitorch_lite.train``; its log line as a dict.
+
+        As in ``train``, the accuracy is measured on the forward pass of the epoch,
+        before the SGD step.
+        """
+        (record,) = self.minitorch.train(self.model, self.data, self.learning_rate, 1)
+        self.epoch += 1
+        return {"epoch": self.epoch, "loss": record.loss, "accuracy": record.accuracy}
+
+    def grid(self, size: int) -> list[float]:
+        """The model's probability of label 1 on a ``size`` × ``size`` grid of the square.
+
+        Row-major, first row at x₂ = 1 (the top of a picture), columns from x₁ = 0.
+        """
+        step = 1 / (size - 1)
+        forward = self.model.forward
+        return [
+            forward((column * step, 1 - row * step)).data
+            for row in range(size)
+            for column in range(size)
+        ]
