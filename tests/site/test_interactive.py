@@ -1,0 +1,269 @@
+"""Running the book's code in the page, and the training playground, in chromium, offline.
+
+The Python runs in the browser (Pyodide, served by the site itself; every outside
+request is blocked by the ``context`` fixture). Loading Python takes seconds and
+training takes longer: the time-outs are generous, and the measured times are printed
+(``pytest -s`` or ``-rP`` shows them), never asserted.
+
+Also here: CPython checks of ``tools/book_runtime.py``, the runner's Python half, which
+must show cells the way Jupyter showed them at build time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from .browser import Recorder, Visit, open_page, report
+from .conftest import REPO
+from .static_server import Site
+
+sys.path.insert(0, str(REPO / "tools"))
+import book_runtime  # noqa: E402
+
+TAG = "scalar-history"
+LOAD_TIMEOUT_MS = 300_000  # first Run: Pyodide (13 MB) and the page's earlier cells
+PLAYGROUND_EPOCHS = 200  # Simple reaches 95% well before this (about 130 epochs)
+PLAYGROUND_TIMEOUT_MS = 600_000
+
+
+def normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+# -- the runner's Python half, in CPython ------------------------------------------------
+
+
+def test_runtime_runs_cells_like_jupyter() -> None:
+    namespace: dict = {"__name__": "__main__"}
+    first = book_runtime.run_cell("class Square:\n    pass\nprint('hi')\nSquare", 1, namespace)
+    assert first == {
+        "output": "hi\n",
+        "display": "<class '__main__.Square'>",
+        "error": None,
+        "error_type": None,
+    }
+    # One namespace: a later cell sees the earlier cell's names; `;` hides the value.
+    assert book_runtime.run_cell("Square.__name__", 2, namespace)["display"] == "'Square'"
+    assert book_runtime.run_cell("Square.__name__;", 3, namespace)["display"] is None
+    # Long builtin containers wrap at 79 columns as IPython's display does.
+    shown = book_runtime.run_cell("list(range(40))", 4, namespace)["display"]
+    assert shown.startswith("[0,\n 1,\n")
+    # IPython magics are not Python; the build's IPython ran them, here they are skipped.
+    assert book_runtime.run_cell("%matplotlib inline\n1 + 1", 5, namespace)["display"] == "2"
+
+
+def test_runtime_error_is_a_traceback_from_the_cell() -> None:
+    namespace: dict = {"__name__": "__main__"}
+    result = book_runtime.run_cell("print('before')\n1 / 0", 7, namespace)
+    assert result["output"] == "before\n"
+    assert result["error_type"] == "ZeroDivisionError"
+    assert result["error"].startswith("Traceback (most recent call last):\n")
+    assert 'File "<cell 7>", line 2' in result["error"]
+    assert "1 / 0" in result["error"]  # the cell's line is quoted
+    assert "book_runtime" not in result["error"]  # no frame of the runner itself
+    syntax = book_runtime.run_cell("def f(:\n    pass", 8, namespace)
+    assert syntax["error_type"] == "SyntaxError"
+    assert '"<cell 8>", line 1' in syntax["error"]
+
+
+def test_plots_stand_in_lets_imports_work_and_figures_fail_clearly() -> None:
+    """Pyodide has no matplotlib: importing plots works, drawing raises FigureUnavailable."""
+    plots = book_runtime.plots_stand_in()
+    namespace: dict = {"__name__": "__main__", "plots": plots}
+    result = book_runtime.run_cell("x = 3\nplots.draw_boxes(['$x$'])\ny = 4", 1, namespace)
+    assert result["error_type"] == "FigureUnavailable"
+    assert "plots.draw_boxes draws with matplotlib" in result["error"]
+    assert namespace["x"] == 3 and "y" not in namespace
+
+
+def test_playground_model_is_minitorch_lite() -> None:
+    sys.path.insert(0, str(REPO))
+    playground = book_runtime.Playground("Simple", 20, 3, 0.2)
+    assert type(playground.model).__module__ == "minitorch_lite.nn"
+    assert playground.points()["y"] == list(playground.data.y)
+    record = playground.step()
+    assert record["epoch"] == 1 and 0 <= record["accuracy"] <= 1 and record["loss"] > 0
+    grid = playground.grid(5)
+    assert len(grid) == 25 and all(0 < p < 1 for p in grid)
+
+
+# -- Run in the page ------------------------------------------------------------------
+
+
+def tagged_chapter(site: Site) -> str:
+    """The autodiff chapter with the cell tagged ``scalar-history``."""
+    for path in sorted((site.root / "autodiff").rglob("*.html")):
+        if f"tag_{TAG}" in path.read_text(encoding="utf-8"):
+            return path.relative_to(site.root).as_posix()
+    pytest.fail(f"no autodiff chapter has a cell tagged `{TAG}`", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def chapter(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> Iterator[tuple[Page, Visit]]:
+    """The chapter with the ScalarHistory cell, open once for the tests of this module."""
+    with open_page(context, recorder, site.url(tagged_chapter(site)), settle=False) as opened:
+        yield opened
+
+
+def run_and_wait(page: Page, cell_selector: str, click: bool = True) -> str:
+    """Run a cell (click Run, or Ctrl+Enter in its code); its in-browser output's text."""
+    cell = page.locator(cell_selector)
+    before = cell.locator(".run-status").text_content()
+    if click:
+        cell.get_by_role("button", name="Run").click()
+    else:
+        cell.get_by_role("textbox").press("Control+Enter")
+    page.wait_for_function(
+        """([selector, before]) => {
+            const status = document.querySelector(selector + ' .run-status');
+            return status && status.textContent !== before && /^(Done|Failed|Stopped)/.test(
+                status.textContent);
+        }""",
+        arg=[cell_selector, before],
+        timeout=LOAD_TIMEOUT_MS,
+        polling=200,
+    )
+    status = cell.locator(".run-status").text_content() or ""
+    assert status.startswith("Done"), f"the run ended with: {status}"
+    return status
+
+
+def browser_output(page: Page, cell_selector: str) -> str:
+    """What the run printed and displayed (not the notes, not the caption)."""
+    shown = page.locator(f"{cell_selector} .run-output").locator("pre.run-stream, pre.run-display")
+    return "\n".join(text or "" for text in shown.all_text_contents())
+
+
+def test_run_shows_what_the_build_printed(chapter: tuple[Page, Visit]) -> None:
+    page, visit = chapter
+    selector = f".cell.tag_{TAG}"
+    built = "\n".join(page.locator(f"{selector} .cell_output pre").all_text_contents())
+    assert "ScalarHistory(" in built
+    assert page.locator(".run-output").count() == 0, "output before any Run"
+    start = time.monotonic()
+    status = run_and_wait(page, selector)
+    seconds = time.monotonic() - start
+    print(f"\nfirst click to first output: {seconds:.1f} s ({status})")
+    assert page.locator(f"{selector} .run-error").count() == 0, page.locator(
+        f"{selector} .run-output"
+    ).text_content()
+    assert normalise(browser_output(page, selector)) == normalise(built)
+    # The earlier cells ran first. Figure cells drew nothing (Pyodide has no matplotlib):
+    # each says so in a note, and the summary counts them. No earlier cell failed.
+    summary = page.locator(f"{selector} .run-note").first.text_content() or ""
+    assert re.match(r"First ran the \d+ earlier cells", summary), summary
+    notes = page.locator(".cell.run-figure .run-skipped").count()
+    assert notes >= 1, "no figure cell before the ScalarHistory cell showed its note"
+    assert f"{notes} figure cell" in summary, summary
+    errors = page.locator(".run-output .run-error").all_text_contents()
+    assert not errors, "earlier cells failed in the browser:\n" + "\n".join(errors)
+    assert not visit.problems(), report("problems while running", visit.problems())
+
+
+def test_edited_cell_shows_the_new_result(chapter: tuple[Page, Visit]) -> None:
+    page, visit = chapter
+    selector = f".cell.tag_{TAG}"
+    code = page.locator(f"{selector} .cell_input pre")
+    original = code.text_content() or ""
+    assert "Scalar(10)" in original
+    assert code.get_attribute("contenteditable") in ("plaintext-only", "true")
+    edited = original.replace("Scalar(10)", "Scalar(7)")
+    code.fill(edited.replace("x_2.history", "print(x_2)\nx_2.history"))
+    # Keyboard: Ctrl+Enter in the code runs it.
+    run_and_wait(page, selector, click=False)
+    shown = browser_output(page, selector)
+    assert "saved_values=(7.0,)" in shown and "inputs=[Scalar(7.0)]" in shown, shown
+    assert "Scalar(49.0)" in shown, shown  # the new print: Square of 7
+    assert "<class '__main__.Square'>" in shown
+    # "Undo edits" puts back the book's code.
+    page.locator(selector).get_by_role("button", name="Undo edits").click()
+    assert normalise(code.text_content() or "") == normalise(original)
+    assert not visit.problems(), report("problems while running", visit.problems())
+
+
+# -- the playground ---------------------------------------------------------------------
+
+
+def test_playground_trains_simple(site: Site, context: BrowserContext, recorder: Recorder) -> None:
+    with open_page(context, recorder, site.url("playground.html"), settle=False) as (page, visit):
+        page.locator(".playground select[name=dataset]").select_option("Simple")
+        page.get_by_role("spinbutton", name="Points").fill("50")
+        page.get_by_role("spinbutton", name="Hidden units").fill("4")
+        page.locator(".playground select[name=rate]").select_option("0.2")
+        start = time.monotonic()
+        page.get_by_role("button", name="Train").click()
+        page.wait_for_function(
+            """(limit) => {
+                const epoch = Number(document.querySelector('.pg-epoch').textContent);
+                const accuracy = parseFloat(document.querySelector('.pg-accuracy').textContent);
+                return accuracy >= 95 || epoch >= limit;
+            }""",
+            arg=PLAYGROUND_EPOCHS,
+            timeout=PLAYGROUND_TIMEOUT_MS,
+            polling=100,
+        )
+        epoch = int(page.locator(".pg-epoch").text_content() or 0)
+        accuracy = page.locator(".pg-accuracy").text_content()
+        speed = page.locator(".pg-speed").text_content()
+        print(
+            f"\nplayground: Simple, 50 points, MLP(4), rate 0.2: {accuracy} at epoch {epoch}, "
+            f"{speed}, {time.monotonic() - start:.1f} s from the first click on Train"
+        )
+        assert float((accuracy or "0").rstrip("%")) >= 95, (
+            f"accuracy {accuracy} after {epoch} epochs (limit {PLAYGROUND_EPOCHS})"
+        )
+        # The boundary and the curve are drawn: coloured pixels, not a blank canvas.
+        for canvas in (".pg-map", ".pg-curve"):
+            colours = page.locator(canvas).evaluate(
+                """(c) => {
+                    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                    const seen = new Set();
+                    for (let i = 0; i < d.length; i += 4 * 97) {
+                        seen.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]);
+                    }
+                    return seen.size;
+                }"""
+            )
+            assert colours > 20, f"{canvas} looks blank ({colours} colours)"
+        # Stop stops: the status says so and the epoch count stays put.
+        page.get_by_role("button", name="Stop").click()
+        page.locator(".pg-status", has_text="Stopped after epoch").wait_for(timeout=60_000)
+        stopped_at = page.locator(".pg-epoch").text_content()
+        page.wait_for_timeout(1000)
+        assert page.locator(".pg-epoch").text_content() == stopped_at
+        assert page.get_by_role("button", name="Train").is_enabled()
+        assert not visit.problems(), report("problems in the playground", visit.problems())
+
+
+def test_pyodide_is_served_by_the_site(site_dir: Path) -> None:
+    """The runtime is the pinned npm package's, copied by the build; the library is ours."""
+    pinned = json.loads((REPO / "package-lock.json").read_text())["packages"][
+        "node_modules/pyodide"
+    ]["version"]
+    installed = json.loads((REPO / "node_modules" / "pyodide" / "package.json").read_text())
+    assert installed["version"] == pinned, "node_modules is not package-lock.json's: npm ci"
+    served = site_dir / "_static" / "pyodide"
+    for name in (
+        "pyodide.mjs",
+        "pyodide.asm.mjs",
+        "pyodide.asm.wasm",
+        "python_stdlib.zip",
+        "pyodide-lock.json",
+    ):
+        copied, source = served / name, REPO / "node_modules" / "pyodide" / name
+        assert copied.read_bytes() == source.read_bytes(), f"{name} differs from node_modules"
+    with zipfile.ZipFile(site_dir / "_static" / "interactive" / "python.zip") as archive:
+        for path in (REPO / "minitorch_lite").glob("*.py"):
+            shipped = archive.read(f"minitorch_lite/{path.name}")
+            assert shipped == path.read_bytes(), f"the site ships a stale {path.name}"
