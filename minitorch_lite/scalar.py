@@ -77,16 +77,52 @@ class Scalar:
     identity.
     """
 
-    __slots__ = ("data", "derivative", "history", "_name", "_unique_id")
+    # The history is kept as its three parts, ``_fn``, ``_ctx`` and ``_inputs``, rather
+    # than as a ScalarHistory object: a big computation makes tens of thousands of
+    # Scalars, and one object fewer each makes it noticeably faster (fewer objects for
+    # Python's garbage collector to walk). The ``history`` property below puts the parts
+    # back together, so from the outside a Scalar has a ``history`` like any other.
+    # A constant has ``_inputs = None``; a leaf has ``_fn = None`` and ``_inputs = ()``.
+    __slots__ = ("data", "derivative", "_fn", "_ctx", "_inputs", "_name", "_unique_id")
 
     def __init__(
         self, v: float, back: ScalarHistory | None = _LEAF, name: str | None = None
     ) -> None:
         self.data: float = v if type(v) is float else _to_float(v, "Scalar")
         self.derivative: float | None = None
-        self.history = back
+        if back is None:  # a constant
+            self._fn, self._ctx, self._inputs = None, None, None
+        else:  # stored as its parts, see the history property
+            self._fn, self._ctx, self._inputs = back.last_fn, back.ctx, back.inputs
         self._name = name
         self._unique_id: int | None = None  # handed out on first use, see unique_id
+
+    @property
+    def history(self) -> ScalarHistory | None:
+        """How this Scalar was made (a fresh ScalarHistory), or None for a constant."""
+        if self._inputs is None:
+            return None
+        return ScalarHistory(self._fn, self._ctx, self._inputs)
+
+    @history.setter
+    def history(self, back: ScalarHistory | None) -> None:
+        if back is None:
+            self._fn, self._ctx, self._inputs = None, None, None
+        else:
+            self._fn, self._ctx, self._inputs = back.last_fn, back.ctx, back.inputs
+
+    @classmethod
+    def _made_by(
+        cls, v: float, fn: type[ScalarFunction], ctx: Context, inputs: Sequence[Scalar]
+    ) -> Scalar:
+        """``Scalar(v, ScalarHistory(fn, ctx, inputs))`` without the ScalarHistory.
+
+        ``ScalarFunction.apply`` makes every result this way: same Scalar, less work.
+        """
+        out = cls.__new__(cls)
+        out.data, out.derivative, out._name, out._unique_id = v, None, None, None
+        out._fn, out._ctx, out._inputs = fn, ctx, inputs
+        return out
 
     @property
     def unique_id(self) -> int:
@@ -179,23 +215,22 @@ class Scalar:
     # ----- the graph -------------------------------------------------------------
     def is_leaf(self) -> bool:
         """True for a Scalar the user created (it has a history but no function)."""
-        h = self.history
-        return h is not None and h.last_fn is None
+        return self._fn is None and self._inputs is not None
 
     def is_constant(self) -> bool:
         """True when no derivative is tracked for this Scalar."""
-        return self.history is None
+        return self._inputs is None
 
     @property
     def parents(self) -> Sequence[Scalar]:
         """The Scalars this one was computed from (empty for leaves and constants)."""
-        h = self.history
-        return () if h is None else h.inputs
+        inputs = self._inputs
+        return () if inputs is None else inputs
 
     def accumulate_derivative(self, x: float) -> None:
         """Add ``x`` to ``.derivative``. Only leaves collect derivatives."""
         if not self.is_leaf():
-            made_by = "a constant" if self.history is None else self.history.last_fn.__name__
+            made_by = "a constant" if self._fn is None else self._fn.__name__
             raise ValueError(
                 "accumulate_derivative is only for leaf Scalars (created by the user); "
                 f"{self!r} was made by {made_by}"
@@ -210,20 +245,20 @@ class Scalar:
         Calls ``last_fn.backward(ctx, d_output)``, which returns
         :math:`f'_i(\\ldots) \\times d_{output}` for each input ``i``.
         """
-        h = self.history
-        if h is None or h.last_fn is None:
+        fn, inputs = self._fn, self._inputs
+        if fn is None:
             raise ValueError(f"chain_rule needs a Scalar made by a function; {self!r} is a leaf")
-        fn, inputs = h.last_fn, h.inputs
-        derivatives = fn.backward(h.ctx, d_output)
+        derivatives = fn.backward(self._ctx, d_output)
         if type(derivatives) is not tuple:  # one input: backward may return a bare float
             derivatives = (derivatives,)
         if len(derivatives) != len(inputs):
             fn._check_derivatives(derivatives, len(inputs))  # raises, naming the function
         pairs = []
-        for x, d in zip(inputs, derivatives, strict=True):  # lengths checked above
+        # Lengths were checked above; zip's strict=True would cost more than this whole loop.
+        for x, d in zip(inputs, derivatives):  # noqa: B905
             if type(d) is not float:
                 (d,) = fn._check_derivatives((d,), 1)  # an int is fine, anything else raises
-            if x.history is not None:  # constants get no derivative
+            if x._inputs is not None:  # constants get no derivative
                 pairs.append((x, d))
         return pairs
 

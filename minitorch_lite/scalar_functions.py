@@ -18,7 +18,7 @@ from typing import Any
 
 from . import operators
 from .autodiff import Context
-from .scalar import Scalar, ScalarHistory
+from .scalar import Scalar
 
 
 def _check_number(value: Any, fn: type, method: str) -> float:
@@ -58,13 +58,15 @@ class ScalarFunction:
             if not isinstance(v, Scalar):  # a plain number: make it a leaf, then start again
                 return cls.apply(*[x if isinstance(x, Scalar) else Scalar(x) for x in vals])
             raw.append(v.data)
-            if v.history is not None:
+            if v._inputs is not None:  # not a constant
                 need_grad = True
         ctx = Context(not need_grad)
         c = cls.forward(ctx, *raw)
         if type(c) is not float:
             c = _check_number(c, cls, "forward")
-        return Scalar(c, ScalarHistory(cls, ctx, vals) if need_grad else None)
+        if not need_grad:
+            return Scalar(c, None)  # a constant: nothing to record
+        return Scalar._made_by(c, cls, ctx, vals)  # = Scalar(c, ScalarHistory(cls, ctx, vals))
 
     @classmethod
     def _check_derivatives(cls, d: tuple[Any, ...], n_inputs: int) -> tuple[float, ...]:
