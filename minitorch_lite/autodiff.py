@@ -11,7 +11,7 @@ Both graph walks are loops with an explicit stack, never recursion, so a graph
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 
@@ -105,23 +105,33 @@ def topological_sort(variable: Variable) -> list[Variable]:
     :func:`backpropagate` reaches a variable, every use of it has already sent
     back its share of the derivative.
     """
-    order: list[Variable] = []
     if variable.is_constant():
-        return order
-    visited: set[Variable] = {variable}  # variables hash by identity
-    # Depth-first search with an explicit stack of (variable, iterator over parents).
-    stack: list[tuple[Variable, Iterator[Variable]]] = [(variable, iter(variable.parents))]
+        return []
+    # Pass 1: walk the graph once and count how many times each variable is used as an
+    # input ("uses"). A plain list serves as the stack: no recursion, any depth.
+    uses: dict[Variable, int] = {variable: 0}  # variables hash by identity
+    stack = [variable]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in visited and not parent.is_constant():
-                visited.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
-        else:  # all parents finished: node is done
-            stack.pop()
-            order.append(node)
-    order.reverse()
+        for parent in stack.pop().parents:
+            if parent.is_constant():
+                continue
+            if parent in uses:
+                uses[parent] += 1
+            else:
+                uses[parent] = 1
+                stack.append(parent)
+    # Pass 2: a variable is ready once every variable that uses it has been placed.
+    order: list[Variable] = []
+    ready = [variable]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.parents:
+            if parent.is_constant():
+                continue
+            uses[parent] -= 1
+            if uses[parent] == 0:
+                ready.append(parent)
     return order
 
 
