@@ -168,8 +168,8 @@ async () => {
   for (const font of document.fonts) {
     if (font.status === 'error') out.math.push('font failed to load: ' + font.family);
   }
-  // Raw TeX left in the text (outside code, scripts and KaTeX's own MathML annotation).
-  const skip = 'script, style, pre, code, kbd, samp, textarea, .katex, .highlight, .notes';
+  // Raw TeX left in the text (outside code, API signatures, scripts and KaTeX's own MathML annotation).
+  const skip = 'script, style, pre, code, kbd, samp, textarea, .katex, .highlight, .notes, .sig';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const rawTex = /\$[^$\n]+\$|\\\(|\\\[|\\begin\{|\\frac\{/;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
