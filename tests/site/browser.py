@@ -168,7 +168,7 @@ async () => {
   for (const font of document.fonts) {
     if (font.status === 'error') out.math.push('font failed to load: ' + font.family);
   }
-  // Raw TeX left in the text (outside code, API signatures, scripts and KaTeX's own MathML annotation).
+  // Raw TeX left in the text (outside code, API signatures, scripts and KaTeX's MathML).
   const skip = 'script, style, pre, code, kbd, samp, textarea, .katex, .highlight, .notes, .sig';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const rawTex = /\$[^$\n]+\$|\\\(|\\\[|\\begin\{|\\frac\{/;
