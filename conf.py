@@ -192,6 +192,9 @@ revealjs_script_conf = {
     "height": 720,
     "margin": 0.04,
     "transition": "slide",
+    # Right/Left (and a clicker's next/previous) step through every slide and fragment in
+    # order, vertical slides included, as Space and Page Down/Up do; Down/Up too.
+    "navigationMode": "linear",
     "pdfSeparateFragments": False,
     "scrollActivationWidth": None,  # the builder sets it; say it here to keep config stable
 }

@@ -9,9 +9,16 @@ from .scalar import Scalar
 
 
 class SGD:
-    """Stochastic gradient descent: ``value -= lr * derivative`` for each parameter.
+    """Gradient descent: ``value.data -= lr * value.derivative`` for each parameter.
 
-    Call :meth:`zero_grad` before each backward pass: derivatives accumulate.
+    The update happens in place, as PyTorch's ``SGD`` does: each parameter keeps the same
+    ``Scalar`` from step to step, and so keeps its ``derivative`` too. ``backward`` *adds*
+    to a leaf's derivative, so call :meth:`zero_grad` before each backward pass; forget it
+    and every step uses the sum of all earlier gradients.
+
+    The name is the field's: *stochastic* gradient descent steps on the gradient of a random
+    batch of the data. Given all the data at once (as this book's training does), it is
+    plain gradient descent.
     """
 
     def __init__(self, parameters: Iterable[Parameter], lr: float = 1.0) -> None:
@@ -34,4 +41,4 @@ class SGD:
         for p in self.parameters:
             v = p.value
             if isinstance(v, Scalar) and v.derivative is not None:
-                p.update(Scalar(v.data - self.lr * v.derivative, name=v._name))
+                v.data = v.data - self.lr * v.derivative

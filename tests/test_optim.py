@@ -45,7 +45,7 @@ def test_step_moves_against_the_derivative(lr: float, w0: float, b0: float) -> N
     assert model.b.value.data == pytest.approx(b0 - lr * 2 * (b0 + 1.0))
 
 
-def test_step_gives_fresh_leaves() -> None:
+def test_step_keeps_leaves() -> None:
     model = Quadratic()
     optim = SGD(model.parameters(), lr=0.1)
     model().backward()
@@ -53,7 +53,6 @@ def test_step_gives_fresh_leaves() -> None:
     for p in model.parameters():
         assert isinstance(p.value, Scalar)
         assert p.value.is_leaf()  # no history linking to the old graph
-        assert not p.value.derivative
 
 
 def test_step_skips_parameters_without_derivative() -> None:
@@ -104,3 +103,35 @@ def test_sgd_rejects_nonsense() -> None:
         SGD([Scalar(1.0)], lr=0.1)  # a Scalar is not a Parameter
     with pytest.raises((TypeError, ValueError)):
         SGD([], lr="fast")
+
+
+def test_step_updates_in_place_and_keeps_derivatives() -> None:
+    """The parameter keeps its Scalar: a step changes ``data``, not the object, and leaves
+    the derivative for ``zero_grad`` to clear."""
+    model = Quadratic()
+    optim = SGD(model.parameters(), lr=0.1)
+    w = model.w.value
+    model().backward()
+    optim.step()
+    assert model.w.value is w
+    assert w.derivative == pytest.approx(-6.0)
+    optim.zero_grad()
+    assert w.derivative is None
+
+
+def test_forgetting_zero_grad_breaks_training() -> None:
+    """Without zero_grad each step adds the new gradient to all the old ones: the loss that
+    falls with zero_grad ends far higher without it."""
+
+    def final_loss(zero_grad: bool) -> float:
+        model = Quadratic()
+        optim = SGD(model.parameters(), lr=0.1)
+        for _ in range(30):
+            if zero_grad:
+                optim.zero_grad()
+            model().backward()
+            optim.step()
+        return model().data
+
+    assert final_loss(True) < 1e-4
+    assert final_loss(False) > 100 * final_loss(True) + 0.1

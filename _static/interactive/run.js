@@ -24,6 +24,26 @@
     "when the book was built.";
   const FIGURE_NOTE_BRIEF = "Ran in your browser, where figures are not drawn (no matplotlib).";
 
+  // Every key belongs to the editor that has the focus. The page's own shortcuts do not
+  // know to skip a contenteditable element: Sphinx's doctools binds "/" on the document,
+  // the theme binds Ctrl+K on the window in the capture phase, and reveal.js moves slides.
+  // This script runs before the theme's (document order of deferred scripts), so this
+  // window capture listener is the first to see a key: it hands keys typed in an editor
+  // to that editor's own handler and lets no other listener see them.
+  const editorKeys = new WeakMap(); // editor <pre> -> its keydown handler
+  for (const type of ["keydown", "keypress", "keyup"]) {
+    window.addEventListener(
+      type,
+      (event) => {
+        const editor = event.target instanceof Element ? event.target.closest("pre") : null;
+        if (!editor || !editorKeys.has(editor)) return;
+        event.stopImmediatePropagation();
+        if (type === "keydown") editorKeys.get(editor)(event);
+      },
+      true,
+    );
+  }
+
   let cells = [];
   let worker = null;
   let ready = null; // Promise of a started worker
@@ -238,6 +258,24 @@
     return chain;
   }
 
+  // Tab inserts four spaces at the caret (Shift+Tab removes up to four before it), through
+  // execCommand so that the browser's undo still works. Escape leaves the editor, so the
+  // keyboard can still move on to the next control.
+  function indent(pre, outdent) {
+    const selection = window.getSelection();
+    if (!outdent) {
+      document.execCommand("insertText", false, "    ");
+      return;
+    }
+    if (!selection.rangeCount) return;
+    const range = selection.getRangeAt(0);
+    const node = range.startContainer;
+    if (node.nodeType !== Node.TEXT_NODE) return;
+    const before = node.data.slice(0, range.startOffset);
+    const spaces = before.length - before.replace(/ {1,4}$/, "").length;
+    for (let i = 0; i < spaces; i++) document.execCommand("delete", false);
+  }
+
   function makeEditable(cell, index) {
     const pre = cell.querySelector(".cell_input pre");
     const bar = cell.querySelector(".run-bar");
@@ -256,10 +294,13 @@
       reset.hidden = false;
       cell.classList.add("run-edited");
     });
-    pre.addEventListener("keydown", (event) => {
+    editorKeys.set(pre, (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey || event.shiftKey)) {
         event.preventDefault();
         run(index);
+      } else if (event.key === "Tab" && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        indent(pre, event.shiftKey);
       } else if (event.key === "Escape") {
         pre.blur();
       }

@@ -67,34 +67,77 @@ def test_deck_loads_cleanly(
     assert not problems, report(f"slides/{deck}.html", problems)
 
 
+def step_through(page: Page, key: str, total: int, forward: bool = True) -> tuple[list, object]:
+    """Press ``key`` until the deck's end (or start): the states seen, in order, and where
+    it got stuck (None if it reached the end)."""
+    page.locator("body").focus()
+    states = [page.evaluate(STATE)]
+    def done(s: dict) -> bool:
+        if forward:
+            return s["last"] and not s["more"]
+        return s["h"] == 0 and s["v"] == 0 and s["f"] == -1
+    while not done(states[-1]):
+        page.keyboard.press(key)
+        after = page.evaluate(STATE)
+        if after == states[-1] or len(states) > 20 * max(total, 1):
+            return states, states[-1]
+        states.append(after)
+    return states, None
+
+
+def in_order(states: list[dict]) -> bool:
+    """Each state comes after the one before: (h, v, fragment) only ever increases."""
+    keys = [(s["h"], s["v"], s["f"]) for s in states]
+    return all(a < b for a, b in zip(keys, keys[1:], strict=False))
+
+
+# A presenter's "next" keys: the arrow keys, Space, Page Down (what a clicker sends).
+NEXT_KEYS = ["ArrowRight", "Space", "PageDown"]
+PREVIOUS_KEYS = ["ArrowLeft", "PageUp"]
+
+
+@pytest.mark.parametrize("key", NEXT_KEYS)
 @pytest.mark.parametrize("deck", ALL_DECKS)
-def test_deck_steps_to_the_end_with_the_keyboard(
-    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+def test_next_keys_step_through_every_slide_and_fragment(
+    deck: str, key: str, site: Site, context: BrowserContext, recorder: Recorder
 ) -> None:
-    """Space, pressed repeatedly, shows every fragment of every slide, down to the last."""
+    """From the title, ``key`` pressed repeatedly shows every slide and every fragment, in
+    order, down to the last (a clicker that sends Right or Page Down misses nothing)."""
     with open_deck(site, context, recorder, deck) as (page, visit):
         total = page.evaluate(f"() => ({LEAVES}).length")
-        page.locator("body").focus()
-        visited: set[tuple[int, int]] = set()
-        state = page.evaluate(STATE)
-        presses = 0
-        stuck = None
-        while not (state["last"] and not state["more"]):
-            visited.add((state["h"], state["v"]))
-            page.keyboard.press("Space")
-            presses += 1
-            after = page.evaluate(STATE)
-            if after == state or presses > 20 * max(total, 1):
-                stuck = state
-                break
-            state = after
-        visited.add((state["h"], state["v"]))
+        fragments = page.evaluate("() => document.querySelectorAll('.reveal .fragment').length")
+        states, stuck = step_through(page, key, total)
         errors = visit.problems()
-    assert stuck is None, f"slides/{deck}.html: Space does not advance past {stuck}"
+    visited = {(s["h"], s["v"]) for s in states}
+    assert stuck is None, f"slides/{deck}.html: {key} does not advance past {stuck}"
     assert len(visited) == total, (
-        f"slides/{deck}.html: stepping showed {len(visited)} of {total} slides"
+        f"slides/{deck}.html: {key} from the title reached {len(visited)} of {total} slides"
+    )
+    assert in_order(states), f"slides/{deck}.html: {key} does not step in order"
+    shown = sum(1 for s in states if s["f"] >= 0)
+    assert shown >= fragments, (
+        f"slides/{deck}.html: {key} showed {shown} fragment steps of {fragments} fragments"
     )
     assert not errors, report(f"slides/{deck}.html while stepping", errors)
+
+
+@pytest.mark.parametrize("key", PREVIOUS_KEYS)
+@pytest.mark.parametrize("deck", DECKS)
+def test_previous_keys_step_back_through_every_slide(
+    deck: str, key: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """From the last slide, ``key`` steps back through every slide to the title."""
+    with open_deck(site, context, recorder, deck) as (page, _):
+        total = page.evaluate(f"() => ({LEAVES}).length")
+        page.evaluate("() => { const s = (%s); const i = Reveal.getIndices(s[s.length - 1]);"
+                      " Reveal.slide(i.h, i.v); }" % LEAVES)
+        states, stuck = step_through(page, key, total, forward=False)
+    visited = {(s["h"], s["v"]) for s in states}
+    assert stuck is None, f"slides/{deck}.html: {key} does not go back past {stuck}"
+    assert len(visited) == total, (
+        f"slides/{deck}.html: {key} from the end reached {len(visited)} of {total} slides"
+    )
+    assert in_order(states[::-1]), f"slides/{deck}.html: {key} does not step back in order"
 
 
 @pytest.mark.parametrize("deck", DECKS)

@@ -119,7 +119,9 @@ def chapter(
 def run_and_wait(page: Page, cell_selector: str, click: bool = True) -> str:
     """Run a cell (click Run, or Ctrl+Enter in its code); its in-browser output's text."""
     cell = page.locator(cell_selector)
-    before = cell.locator(".run-status").text_content()
+    # Two runs can end with the same status text ("Done in 0.1 s."): clear it first.
+    cell.locator(".run-status").evaluate("(node) => { node.textContent = ''; }")
+    before = ""
     if click:
         cell.get_by_role("button", name="Run").click()
     else:
@@ -190,6 +192,44 @@ def test_edited_cell_shows_the_new_result(chapter: tuple[Page, Visit]) -> None:
     page.locator(selector).get_by_role("button", name="Undo edits").click()
     assert normalise(code.text_content() or "") == normalise(original)
     assert not visit.problems(), report("problems while running", visit.problems())
+
+
+def test_every_key_types_into_the_editor(chapter: tuple[Page, Visit]) -> None:
+    """A reader types real code: ``/`` and Ctrl+K stay in the editor (Sphinx binds both to
+    its search box on the document), Tab indents, and the typed code runs."""
+    page, visit = chapter
+    selector = f".cell.tag_{TAG}"
+    code = page.locator(f"{selector} .cell_input pre")
+    original = code.text_content() or ""
+    code.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    # Typed key by key, as a reader does: "/" twice, Tab for the indent, Enter for lines.
+    page.keyboard.type("def half(n):")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("return n / 2")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.type("print(half(7), 9 // 2)")
+    page.keyboard.press("Control+k")
+    typed = code.evaluate("(pre) => pre.innerText")
+    active = page.evaluate("() => document.activeElement === document.querySelector("
+                           f"'{selector} .cell_input pre')")
+    search_open = page.evaluate(
+        "() => !!document.querySelector('.search-button__wrapper.show, "
+        "dialog.search-dialog[open], #pst-search-dialog[open]')"
+    )
+    assert "n / 2" in typed and "9 // 2" in typed, f"'/' was lost while typing: {typed!r}"
+    assert "\n    return n / 2" in typed, f"Tab did not indent: {typed!r}"
+    assert "\nprint(" in typed, f"Shift+Tab did not remove the indent: {typed!r}"
+    assert active, "a key moved the focus out of the editor (Sphinx's search shortcut?)"
+    assert not search_open, "Ctrl+K in the editor opened the page's search"
+    run_and_wait(page, selector, click=False)
+    assert browser_output(page, selector).strip() == "3.5 4"
+    page.locator(selector).get_by_role("button", name="Undo edits").click()
+    assert normalise(code.text_content() or "") == normalise(original)
+    assert not visit.problems(), report("problems while typing", visit.problems())
 
 
 # -- the playground ---------------------------------------------------------------------
