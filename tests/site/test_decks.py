@@ -129,8 +129,10 @@ def test_previous_keys_step_back_through_every_slide(
     """From the last slide, ``key`` steps back through every slide to the title."""
     with open_deck(site, context, recorder, deck) as (page, _):
         total = page.evaluate(f"() => ({LEAVES}).length")
-        page.evaluate("() => { const s = (%s); const i = Reveal.getIndices(s[s.length - 1]);"
-                      " Reveal.slide(i.h, i.v); }" % LEAVES)
+        page.evaluate(
+            f"() => {{ const s = ({LEAVES}); const i = Reveal.getIndices(s[s.length - 1]);"
+            " Reveal.slide(i.h, i.v); }"
+        )
         states, stuck = step_through(page, key, total, forward=False)
     visited = {(s["h"], s["v"]) for s in states}
     assert stuck is None, f"slides/{deck}.html: {key} does not go back past {stuck}"
