@@ -72,10 +72,12 @@ def step_through(page: Page, key: str, total: int, forward: bool = True) -> tupl
     it got stuck (None if it reached the end)."""
     page.locator("body").focus()
     states = [page.evaluate(STATE)]
+
     def done(s: dict) -> bool:
         if forward:
             return s["last"] and not s["more"]
         return s["h"] == 0 and s["v"] == 0 and s["f"] == -1
+
     while not done(states[-1]):
         page.keyboard.press(key)
         after = page.evaluate(STATE)

@@ -214,8 +214,9 @@ def test_every_key_types_into_the_editor(chapter: tuple[Page, Visit]) -> None:
     page.keyboard.type("print(half(7), 9 // 2)")
     page.keyboard.press("Control+k")
     typed = code.evaluate("(pre) => pre.innerText")
-    active = page.evaluate("() => document.activeElement === document.querySelector("
-                           f"'{selector} .cell_input pre')")
+    active = page.evaluate(
+        f"() => document.activeElement === document.querySelector('{selector} .cell_input pre')"
+    )
     search_open = page.evaluate(
         "() => !!document.querySelector('.search-button__wrapper.show, "
         "dialog.search-dialog[open], #pst-search-dialog[open]')"
