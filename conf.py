@@ -169,6 +169,9 @@ html_theme_options = {
     "show_toc_level": 2,
     "show_navbar_depth": 1,
 }
+# One search box: the theme puts a search field in the header and another at the top of
+# the sidebar; keep the header's (it has the Ctrl+K hint and stays on phones).
+html_sidebars = {"**": ["navbar-logo.html", "icon-links.html", "sbt-sidebar-nav.html"]}
 # pydata-sphinx-theme reads the mode from here; left empty it logs a console error
 # ("Got invalid theme mode: . Resetting to auto.") on every page.
 html_context = {"default_mode": "auto"}

@@ -67,3 +67,48 @@ def test_three_parts_exist_and_are_linked(
     problems = [f"part index page missing: {part}/index.html" for part in missing]
     problems += [f"landing page has no link to {part}/index.html" for part in unlinked]
     assert not problems, report("book parts", problems)
+
+
+def test_page_fits_a_phone(book_page: str, site: Site, browser) -> None:  # noqa: ANN001
+    """At 390 px (a phone), the page is no wider than the screen: wide code and math scroll
+    inside their own blocks, never the page."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = phone.new_page()
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if site.base_url.split("/minitorch")[0] in route.request.url
+                else route.abort()
+            ),
+        )
+        page.goto(site.url(book_page))
+        page.wait_for_load_state("load")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        culprits = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > 391 && !e.closest(
+                    'pre, .highlight, .katex-display, .cell_output, .table-wrapper, '
+                    + '.bd-sidebar-primary, .bd-sidebar-secondary, dialog'))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' '
+                    + (e.textContent || '').trim().slice(0, 30))"""
+        )
+    finally:
+        phone.close()
+    assert width <= 390, f"{book_page} is {width} px wide on a 390 px phone: {culprits}"
+
+
+def test_one_search_box_and_each_part_named_once(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """A desktop page shows one search field, and the sidebar names each part once."""
+    with open_page(context, recorder, site.url("autodiff/scalars.html")) as (page, _):
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('.search-button-field, form.bd-search')]"
+            ".filter(e => e.offsetParent !== null && e.getBoundingClientRect().width > 0).length"
+        )
+        sidebar = page.locator(".bd-sidebar-primary").inner_text()
+    assert boxes == 1, f"{boxes} search boxes are visible"
+    for part in ("Derivatives", "Autodiff", "Neural networks"):
+        assert sidebar.count(part) == 1, f"the sidebar names '{part}' {sidebar.count(part)} times"
