@@ -11,7 +11,11 @@
   executed for the page, with the outputs the page shows (from jupyter-cache), preceded
   by a markdown cell that says how to install the wheel and a ``%pip install`` cell.
   Those two cells exist only in the download, not on the web page. sphinx-book-theme's
-  download menu links it (``.ipynb``), next to the ``.md`` source.
+  download menu links it (``.ipynb``), next to the ``.md`` source. The download runs in
+  a plain Jupyter with only the wheel installed: its Markdown holds no MyST (roles and
+  directives become Markdown, links and glued values, see notebook_markdown.py), ``from
+  myst_nb import glue`` becomes a small local ``glue``, glue's hidden outputs go, and
+  the cells the page hides open collapsed (:func:`code_cell`).
 - **Role and directive** for pages that point readers at the wheel, with its real file
   name (from pyproject.toml's name and version):
 
@@ -215,7 +219,9 @@ def install_cells(wheel: str, title: str, baseurl: str) -> list[nbformat.Noteboo
         f'   ```\n   pip install "{requirement}"\n   ```\n\n'
         "   or by running the next cell (skip it if you have installed the wheel already).\n\n"
         "Cells tagged `raises-exception` raise on purpose: they show the library's error "
-        "messages. The outputs saved in this notebook are the ones the book printed."
+        "messages. Collapsed cells are the ones the book's page hides (the code behind some "
+        "figures, and checks that what the text says about the results holds): they run "
+        "with the rest. The outputs saved in this notebook are the ones the book printed."
     )
     markdown = nbformat.v4.new_markdown_cell(text)
     markdown.metadata["tags"] = ["install"]

@@ -248,9 +248,7 @@ def convert_directive(
         return f"$$\n{body.strip()}\n$$"
     if name == "literalinclude":
         text = ctx.literalinclude(argument.strip(), options)
-        language = options.get("language") or (
-            "python" if argument.strip().endswith(".py") else ""
-        )
+        language = options.get("language") or ("python" if argument.strip().endswith(".py") else "")
         return _fenced(text, language)
     if name == "wheel-commands":
         found = ctx.href("wheel", "file")

@@ -14,9 +14,9 @@ The Markdown a Jupyter reader sees holds no MyST: no ``{role}`...``` and no dire
 fences, outside code. The converter (tools/notebook_markdown.py) is also tested on small
 notebooks, without the site.
 
-Running the chapters is marked ``notebooks``: it installs from PyPI and runs every
-chapter (minutes); ``nox -s notebooks`` runs it, and .ci/run calls that session. The
-other tests here take seconds and run in every ``nox -s test``.
+Running the chapters installs from PyPI and takes about two minutes (the venv about 30 s,
+the twelve chapters about 95 s); it runs in every ``nox -s test`` and so in .ci/run. It
+is marked ``notebooks``: ``-m "not notebooks"`` leaves it out of a quick local run.
 """
 
 from __future__ import annotations
@@ -307,8 +307,7 @@ class Reader:
         self.env = {
             key: value
             for key, value in os.environ.items()
-            if key
-            not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "JUPYTER_PATH", "MPLBACKEND"}
+            if key not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "JUPYTER_PATH", "MPLBACKEND"}
         }
         self.env["PATH"] = os.pathsep.join([str(self.venv / "bin"), self.env.get("PATH", "")])
         self.env["JUPYTER_DATA_DIR"] = str(root / "jupyter-data")  # no kernels of this machine
@@ -438,7 +437,8 @@ def test_glue_roles_become_the_computed_values() -> None:
         "autodiff/chain-rule::loss": {"text/plain": "0.6931471805599453"},
         "autodiff/chain-rule::name": {"text/plain": "'Mul'"},
         "autodiff/chain-rule::caption": {
-            "text/markdown": "It sends {term}`leaf` $d$", "text/plain": "<Markdown>"
+            "text/markdown": "It sends {term}`leaf` $d$",
+            "text/plain": "<Markdown>",
         },
         "derivatives/numerical::eps": {"text/plain": "1e-06"},
     }
@@ -462,8 +462,8 @@ def test_directives_become_markdown() -> None:
         "```{tip}\nA {term}`leaf`.\n```\n\n"
         ":::{dropdown} Answer\n:color: info\nIt is **3**.\n:::\n\n"
         "::::{tab-set}\n:::{tab-item} One\nfirst\n:::\n:::{tab-item} Two\nsecond\n:::\n::::\n\n"
-        "```{glue:figure} fig\n:alt: \"A figure\"\n\nIts caption.\n```\n\n"
-        "1. Run\n\n   ```{wheel-commands}\n   pip install \"{wheel}[plots]\"\n   ```\n\n"
+        '```{glue:figure} fig\n:alt: "A figure"\n\nIts caption.\n```\n\n'
+        '1. Run\n\n   ```{wheel-commands}\n   pip install "{wheel}[plots]"\n   ```\n\n'
         "```{literalinclude} ../../minitorch_lite/autodiff.py\n:pyobject: backpropagate\n```\n\n"
         "```{math}\na = b\n```\n\n"
         "```{toctree}\nscalars\n```\n"
@@ -486,7 +486,9 @@ def test_directives_become_markdown() -> None:
 
 def test_glue_and_hidden_cells_in_a_notebook() -> None:
     """glue runs without myst-nb; hidden cells stay (later cells may need them), collapsed."""
-    glue_cell = nbformat.v4.new_code_cell("if True:\n    from myst_nb import glue\n    glue('a', 1)")
+    glue_cell = nbformat.v4.new_code_cell(
+        "if True:\n    from myst_nb import glue\n    glue('a', 1)"
+    )
     glue_cell.outputs = [
         nbformat.v4.new_output(
             "display_data",
