@@ -21,6 +21,7 @@ is marked ``notebooks``: ``-m "not notebooks"`` leaves it out of a quick local r
 
 from __future__ import annotations
 
+import base64
 import html.parser
 import json
 import os
@@ -527,3 +528,17 @@ def test_glue_and_hidden_cells_in_a_notebook() -> None:
     namespace["glue"]("a", 1, display=False)
     namespace["glue"]("b", 2)
     assert shown_values == [2]
+
+
+def test_a_figure_travels_with_the_notebook() -> None:
+    """A ``{figure}`` from the book's folder becomes an attachment: a download has no site."""
+    ctx = context()
+    text = notebook_markdown.convert_markdown(
+        "```{figure} ../../_static/favicon.svg\n:alt: The icon\n\nThe site's {term}`leaf`.\n```",
+        ctx,
+    )
+    assert text == (
+        "![The icon](attachment:favicon.svg)\n\nThe site's [leaf](../../glossary.html#term-leaf)."
+    )
+    data = (REPO / "_static" / "favicon.svg").read_bytes()
+    assert ctx.attachments == {"favicon.svg": {"image/svg+xml": base64.b64encode(data).decode()}}
