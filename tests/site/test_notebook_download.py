@@ -65,11 +65,6 @@ def chapters() -> list[str]:
 CHAPTERS = chapters()
 
 
-def site_root() -> Path:
-    configured = os.environ.get("SITE_DIR")
-    return Path(configured).resolve() if configured else REPO / "_build" / "html"
-
-
 class Links(html.parser.HTMLParser):
     """Every ``<a>``'s href and class attribute."""
 
@@ -108,36 +103,25 @@ def pin_of(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
-    root = site_root()
-    if not (root / "index.html").is_file():
-        pytest.fail(
-            f"The site is not built: {root / 'index.html'} is missing. Run `nox -s build`.",
-            pytrace=False,
-        )
-    return root
-
-
-@pytest.fixture(scope="session")
-def wheel(site: Path) -> Path:
+def wheel(site_dir: Path) -> Path:
     """The wheel the landing page links."""
-    page = site / "index.html"
+    page = site_dir / "index.html"
     hrefs = [href for href, _ in links_of(page) if href.split("#")[0].endswith(".whl")]
     assert hrefs, "the landing page links no wheel"
-    path = resolve(site, page, hrefs[0])
+    path = resolve(site_dir, page, hrefs[0])
     assert path.is_file(), f"the landing page links {hrefs[0]}, which the site lacks"
     return path
 
 
-def notebook_of(site: Path, chapter: str) -> Path:
+def notebook_of(site_dir: Path, chapter: str) -> Path:
     """The chapter's notebook, found through its page's download menu."""
-    page = site / f"{chapter}.html"
+    page = site_dir / f"{chapter}.html"
     assert page.is_file(), f"the site has no page {chapter}.html"
     hrefs = [href for href, cls in links_of(page) if href.endswith(".ipynb")]
     assert len(hrefs) == 1, f"{page.name}: expected one .ipynb download link, got {hrefs}"
     classes = dict(links_of(page))[hrefs[0]]
     assert "download-notebook-button" in classes, "the .ipynb link is not in the download menu"
-    path = resolve(site, page, hrefs[0])
+    path = resolve(site_dir, page, hrefs[0])
     assert path.is_file(), f"the download link {hrefs[0]} points to a missing file"
     return path
 
@@ -176,8 +160,8 @@ def test_wheel_holds_the_whole_library(wheel: Path) -> None:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_first_cell_says_how_to_install(chapter: str, site: Path, wheel: Path) -> None:
-    cells = cells_of(notebook_of(site, chapter))
+def test_first_cell_says_how_to_install(chapter: str, site_dir: Path, wheel: Path) -> None:
+    cells = cells_of(notebook_of(site_dir, chapter))
     text = source_of(cells[0])
     assert cells[0]["cell_type"] == "markdown"
     assert wheel.name in text, "the first cell does not name the wheel"
@@ -230,10 +214,10 @@ def test_the_myst_check_finds_roles_and_directives() -> None:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_markdown_holds_no_myst(chapter: str, site: Path) -> None:
+def test_markdown_holds_no_myst(chapter: str, site_dir: Path) -> None:
     """No role, directive or target syntax outside code; images travel as attachments."""
     problems = []
-    for index, cell in enumerate(cells_of(notebook_of(site, chapter))):
+    for index, cell in enumerate(cells_of(notebook_of(site_dir, chapter))):
         if cell["cell_type"] != "markdown":
             continue
         text = source_of(cell)
@@ -245,9 +229,9 @@ def test_markdown_holds_no_myst(chapter: str, site: Path) -> None:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_code_runs_without_the_build(chapter: str, site: Path) -> None:
+def test_code_runs_without_the_build(chapter: str, site_dir: Path) -> None:
     """No myst_nb import left; glue's hidden store is gone; hidden cells open collapsed."""
-    for index, cell in enumerate(cells_of(notebook_of(site, chapter))):
+    for index, cell in enumerate(cells_of(notebook_of(site_dir, chapter))):
         if cell["cell_type"] != "code":
             continue
         where = f"{chapter}.ipynb cell {index}"
@@ -340,18 +324,18 @@ class Reader:
 
 
 @pytest.fixture(scope="session")
-def reader(tmp_path_factory: pytest.TempPathFactory, site: Path, wheel: Path) -> Reader:
+def reader(tmp_path_factory: pytest.TempPathFactory, site_dir: Path, wheel: Path) -> Reader:
     """One fresh environment per test session, made the way the first cell says."""
-    return Reader(tmp_path_factory.mktemp("notebooks"), wheel, notebook_of(site, CHAPTERS[0]))
+    return Reader(tmp_path_factory.mktemp("notebooks"), wheel, notebook_of(site_dir, CHAPTERS[0]))
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_downloaded_notebook_runs_in_a_fresh_venv(
-    chapter: str, site: Path, reader: Reader, record_property: Any
+    chapter: str, site_dir: Path, reader: Reader, record_property: Any
 ) -> None:
     started = time.monotonic()
-    cells = reader.execute(notebook_of(site, chapter))
+    cells = reader.execute(notebook_of(site_dir, chapter))
     record_property("seconds", round(time.monotonic() - started, 1))
     probe = "".join(text_of(o) for o in cells[-1]["outputs"] if o["output_type"] == "stream")
     prefix, module, _ = probe.splitlines()
