@@ -183,6 +183,41 @@ def test_backprop_steps_match_backward_on_the_lecture_expression() -> None:
     assert fig.backprop_step is steps[3]
 
 
+def test_backprop_steps_are_a_run_of_the_librarys_backpropagate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from minitorch_lite.plots import layout
+
+    calls = []
+
+    def spy(variable: object, deriv: float) -> None:
+        calls.append(deriv)
+        minitorch.backpropagate(variable, deriv)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layout, "backpropagate", spy)
+    x, y, out = expression()
+    steps = plots.backprop_steps(out)
+    assert calls == [1.0] and len(steps) == 2
+    assert x.derivative is None  # the leaves are not touched
+    check(plots.draw_graph(out, show_derivatives=True), render=False)
+    assert calls == [1.0, 1.0]
+
+
+def test_plots_is_a_package_of_small_files_with_a_matplotlib_free_layout() -> None:
+    import ast
+
+    folder = ROOT / "minitorch_lite" / "plots"
+    for path in folder.glob("*.py"):
+        lines = path.read_text().count("\n")
+        assert lines <= 400, f"{path.name} has {lines} lines"
+    tree = ast.parse((folder / "layout.py").read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    assert not imported & {"matplotlib", "numpy", "PIL"}, imported
+
+
 def test_plot_dataset() -> None:
     data = minitorch.datasets["Xor"](20)
     fig = check(plots.plot_dataset(data, "Xor"))
