@@ -35,6 +35,8 @@ from .scalar_functions import (
     Sigmoid,
 )
 
+from .compile import compile  # noqa: E402,A004  (shadows the builtin in this namespace only)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "Sigmoid",
     "accuracy",
     "backpropagate",
+    "compile",
     "bce_loss",
     "central_difference",
     "datasets",
