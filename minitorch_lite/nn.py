@@ -186,15 +186,13 @@ def accuracy(model: Module, data: Graph) -> float:
     return correct / data.N
 
 
-def _train_compiled(
-    model: Module,
-    data: Graph,
-    optim: SGD,
-    max_epochs: int,
-    callback: Callable[[int, float, float], object] | None,
-) -> list[Epoch]:
-    """:func:`train`'s loop, on code traced from one epoch's loss (same floats)."""
-    values = [p.value for p in optim.parameters]
+def compiled_step(model: Module, data: Graph) -> Callable[[float], tuple[float, float]]:
+    """One epoch of :func:`train`, traced once: ``step(learning_rate)`` -> (loss, accuracy).
+
+    Each call replays the traced mean BCE loss and its gradients at the parameters'
+    current values, then takes the SGD step in place: the same floats as an engine epoch.
+    """
+    values = [p.value for p in model.parameters()]
 
     def epoch_loss() -> tuple[Scalar, list[Scalar]]:
         total: Scalar | float = 0.0
@@ -211,15 +209,30 @@ def _train_compiled(
 
     _, replay = trace(epoch_loss, values, set_values, "epoch_loss")
     labels = [y == 1 for y in data.y]
-    lr = optim.lr
-    log: list[Epoch] = []
-    for epoch in range(1, max_epochs + 1):
+
+    def step(learning_rate: float) -> tuple[float, float]:
         loss, grads, scores = replay(*[v.data for v in values])
         correct = sum((s > 0) == y for s, y in zip(scores, labels, strict=True))
         for v, g in zip(values, grads, strict=True):
             v.derivative = g
-            v.data = v.data - lr * g
-        record = Epoch(epoch, loss, correct / data.N)
+            v.data = v.data - learning_rate * g
+        return loss, correct / data.N
+
+    return step
+
+
+def _train_compiled(
+    model: Module,
+    data: Graph,
+    optim: SGD,
+    max_epochs: int,
+    callback: Callable[[int, float, float], object] | None,
+) -> list[Epoch]:
+    """:func:`train`'s loop, on code traced from one epoch's loss (same floats)."""
+    step = compiled_step(model, data)
+    log: list[Epoch] = []
+    for epoch in range(1, max_epochs + 1):
+        record = Epoch(epoch, *step(optim.lr))
         log.append(record)
         if callback is not None:
             callback(*record)
