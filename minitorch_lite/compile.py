@@ -205,7 +205,9 @@ def _generate(
         args = [names[id(p)] for p in history.inputs]
         out = f"v{counter}"
         counter += 1
-        lines.append(f"    {out} = " + TEMPLATES[fn].forward.format(**dict(zip("ab", args))))
+        lines.append(
+            f"    {out} = " + TEMPLATES[fn].forward.format(**dict(zip("ab", args, strict=False)))
+        )
         names[id(v)] = out
     lines.append("    # backward")
     grads = {id(v): f"d{names[id(v)][1:]}" for v in order if names[id(v)].startswith("v")}
@@ -213,10 +215,11 @@ def _generate(
 
     def accumulate(target: Scalar, expr: str) -> None:
         g = grads[id(target)]
+        term = f"({expr})" if " if " in expr else expr  # `a + b if c else d` is not a sum
         if id(target) in started:
-            lines.append(f"    {g} = {g} + {expr}")
+            lines.append(f"    {g} = {g} + {term}")
         else:  # backpropagate starts every sum from 0.0 (it matters for the sign of a zero)
-            first = f"0.0 + {expr}" if id(target) in input_ids else expr
+            first = f"0.0 + {term}" if id(target) in input_ids else expr
             lines.append(f"    {g} = {first}")
             started.add(id(target))
 
@@ -228,7 +231,7 @@ def _generate(
             if history is None or history.last_fn is None:
                 continue
             template = TEMPLATES[history.last_fn]
-            fmt = dict(zip("ab", (names[id(p)] for p in history.inputs)))
+            fmt = dict(zip("ab", (names[id(p)] for p in history.inputs), strict=False))
             fmt.update(out=names[id(v)], d=grads[id(v)])
             for p, expr in zip(history.inputs, template.backward):  # noqa: B905
                 ph = p.history
@@ -281,7 +284,8 @@ def trace(
         set_values(first)
     if sig != sig2:
         at = next(
-            (i for i, (p, q) in enumerate(zip(sig, sig2)) if p != q), min(len(sig), len(sig2))
+            (i for i, (p, q) in enumerate(zip(sig, sig2, strict=False)) if p != q),
+            min(len(sig), len(sig2)),
         )
         seen = _describe(sig[at]) if at < len(sig) else "the end of the graph"
         other = _describe(sig2[at]) if at < len(sig2) else "the end of the graph"

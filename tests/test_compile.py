@@ -197,8 +197,16 @@ def test_compiled_training_gives_the_engines_losses(make: Callable[[], minitorch
     data = xor(20)
     seen: list[float] = []
     engine_log = train(make(), data, max_epochs=15)
-    fast_log = train(make(), data, max_epochs=15, compiled=True, callback=lambda e, l, a: seen.append(l))
+    fast_log = train(
+        make(), data, max_epochs=15, compiled=True, callback=lambda e, loss, a: seen.append(loss)
+    )
     assert [bits(e.loss) for e in fast_log] == [bits(e.loss) for e in engine_log]
     assert fast_log == engine_log
     assert seen == [e.loss for e in engine_log]
     assert engine_log[-1].loss < engine_log[0].loss
+
+
+def test_a_conditional_derivative_is_summed_whole() -> None:
+    # ReLU's backward is `d if a > 0.0 else 0.0`; added to a sum it needs its parentheses.
+    f = compile(lambda x: x + x.relu(), 1)
+    assert f(0.0) == engine(lambda x: x + x.relu(), 0.0) == (0.0, (1.0,))

@@ -175,8 +175,10 @@ def compiled_network(xs: Sequence[Sequence[float]], ys: Sequence[float]) -> Any:
 
     def loss(*values: minitorch_lite.Scalar) -> minitorch_lite.Scalar:
         it_w, it_b = iter(values[:n_w]), iter(values[n_w:])
-        params = [([[next(it_w) for _ in row] for row in ws], [next(it_b) for _ in bs])
-                  for ws, bs in weights]
+        params = [
+            ([[next(it_w) for _ in row] for row in ws], [next(it_b) for _ in bs])
+            for ws, bs in weights
+        ]
         last = len(params) - 1
         total: Any = 0.0
         for x, y in zip(xs, ys, strict=True):
@@ -418,8 +420,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     med = {k: statistics.median(v) for k, v in t5.items()}
     vs_hand = statistics.median(a / b for a, b in zip(t5["compiled"], t5["by hand"], strict=True))
     vs_mg = statistics.median(b / a for a, b in zip(t5["compiled"], t5["micrograd"], strict=True))
-    print(f"\n5. compiled replay ({replay.n_lines:,} lines, compiled in {compile_s:.2f} s), "
-          f"{shape}, {N_POINTS} points, forward + backward, {args.runs} runs, collector on")
+    print(
+        f"\n5. compiled replay ({replay.n_lines:,} lines, compiled in {compile_s:.2f} s), "
+        f"{shape}, {N_POINTS} points, forward + backward, {args.runs} runs, collector on"
+    )
     for name in order:
         print(f"   {name:<12}{ms(med[name])}")
     print(f"   compiled / by hand    {vs_hand:6.2f}×   target ≤ 1.0   {verdict(vs_hand <= 1.0)}")
