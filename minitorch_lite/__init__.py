@@ -15,6 +15,7 @@ The core is pure Python with no third-party imports. Figures live in
 
 from . import operators
 from .autodiff import Context, backpropagate, central_difference, topological_sort
+from .compile import compile  # noqa: A004 (shadows the builtin in this namespace only)
 from .datasets import Graph, datasets
 from .module import Module, Parameter
 from .nn import MLP, Epoch, Linear, LinearModule, Network, accuracy, bce_loss, train
@@ -64,6 +65,7 @@ __all__ = [
     "Sigmoid",
     "accuracy",
     "backpropagate",
+    "compile",
     "bce_loss",
     "central_difference",
     "datasets",

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from .compile import trace
 from .datasets import Graph
 from .module import Module, Parameter
 from .optim import SGD
@@ -140,17 +141,23 @@ def train(
     learning_rate: float = 0.5,
     max_epochs: int = 100,
     callback: Callable[[int, float, float], object] | None = None,
+    compiled: bool = False,
 ) -> list[Epoch]:
     """Fit ``model`` to ``data`` by full-batch gradient descent on the mean BCE loss.
 
     Each epoch: zero the derivatives, forward every point, backward the mean loss,
     one SGD step. ``callback(epoch, loss, accuracy)`` is called after every epoch
     (accuracy measured before the step); returns the list of :class:`Epoch` records.
+
+    ``compiled=True`` traces the epoch's loss once (:mod:`minitorch_lite.compile`) and
+    replays the generated code every epoch: the same losses, float for float, much faster.
     """
     if not hasattr(model, "score"):
         raise TypeError(f"train needs a model with a score(x) method, got {type(model).__name__}")
     optim = SGD(model.parameters(), learning_rate)
     log: list[Epoch] = []
+    if compiled:
+        return _train_compiled(model, data, optim, max_epochs, callback)
     for epoch in range(1, max_epochs + 1):
         optim.zero_grad()
         total: Scalar | float = 0.0
@@ -177,3 +184,56 @@ def accuracy(model: Module, data: Graph) -> float:
     pairs = zip(data.X, data.y, strict=True)
     correct = sum(int((model.score(x).data > 0) == (y == 1)) for x, y in pairs)
     return correct / data.N
+
+
+def compiled_step(model: Module, data: Graph) -> Callable[[float], tuple[float, float]]:
+    """One epoch of :func:`train`, traced once: ``step(learning_rate)`` -> (loss, accuracy).
+
+    Each call replays the traced mean BCE loss and its gradients at the parameters'
+    current values, then takes the SGD step in place: the same floats as an engine epoch.
+    """
+    values = [p.value for p in model.parameters()]
+
+    def epoch_loss() -> tuple[Scalar, list[Scalar]]:
+        total: Scalar | float = 0.0
+        scores = []
+        for x, y in zip(data.X, data.y, strict=True):
+            s = model.score(x)  # type: ignore[attr-defined]
+            scores.append(s)
+            total = bce_loss(s, y) + total
+        return total / data.N, scores  # type: ignore[return-value]
+
+    def set_values(new: Sequence[float]) -> None:
+        for v, x in zip(values, new, strict=True):
+            v.data = x
+
+    _, replay = trace(epoch_loss, values, set_values, "epoch_loss")
+    labels = [y == 1 for y in data.y]
+
+    def step(learning_rate: float) -> tuple[float, float]:
+        loss, grads, scores = replay(*[v.data for v in values])
+        correct = sum((s > 0) == y for s, y in zip(scores, labels, strict=True))
+        for v, g in zip(values, grads, strict=True):
+            v.derivative = g
+            v.data = v.data - learning_rate * g
+        return loss, correct / data.N
+
+    return step
+
+
+def _train_compiled(
+    model: Module,
+    data: Graph,
+    optim: SGD,
+    max_epochs: int,
+    callback: Callable[[int, float, float], object] | None,
+) -> list[Epoch]:
+    """:func:`train`'s loop, on code traced from one epoch's loss (same floats)."""
+    step = compiled_step(model, data)
+    log: list[Epoch] = []
+    for epoch in range(1, max_epochs + 1):
+        record = Epoch(epoch, *step(optim.lr))
+        log.append(record)
+        if callback is not None:
+            callback(*record)
+    return log

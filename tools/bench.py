@@ -16,6 +16,10 @@ Four measurements, each printed as a table (with its target where there is one):
    operations; doubling the chain may cost at most 2.3× (fitted on medians).
 4. **Training.** Epochs per second of ``train(MLP(10), xor(50))``, the loop that the
    tests and the book's build run (no target: every gain shortens the build).
+5. **Compiled.** The network of table 1 traced once by ``minitorch_lite.compile`` and
+   replayed, against the same forward and backward written by hand on plain floats
+   (:func:`by_hand`) and against micrograd, alternating, collector on. Targets: compiled
+   ≤ 1.0× the hand-written floats, and ≥ 30× faster than micrograd.
 
 Times are CPU time of this process by default (``--clock wall`` for wall-clock time): on a
 shared two-core machine, wall-clock time mostly measures the neighbours. The script reports
@@ -114,6 +118,84 @@ def forward_backward(
         total = total + err * err
     total.backward()
     return total
+
+
+def by_hand(
+    weights: list[Layer], xs: Sequence[Sequence[float]], ys: Sequence[float]
+) -> tuple[float, list[Layer]]:
+    """:func:`forward_backward` written by hand on plain floats: loss and gradients."""
+    last = len(weights) - 1
+    grads: list[Layer] = [([[0.0] * len(r) for r in ws], [0.0] * len(bs)) for ws, bs in weights]
+    total = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        acts = [list(x)]  # the input of every layer
+        pre = []  # every layer's sums before the ReLU
+        h = list(x)
+        for k, (ws, bs) in enumerate(weights):
+            sums = []
+            for row, b in zip(ws, bs, strict=True):
+                s = b
+                for w, v in zip(row, h, strict=True):
+                    s += w * v
+                sums.append(s)
+            pre.append(sums)
+            h = sums if k == last else [s if s > 0.0 else 0.0 for s in sums]
+            acts.append(h)
+        err = h[0] - y
+        total += err * err
+        d = [2.0 * err]
+        for k in range(last, -1, -1):
+            ws, _ = weights[k]
+            gw, gb = grads[k]
+            if k != last:
+                d = [g if s > 0.0 else 0.0 for g, s in zip(d, pre[k], strict=True)]
+            inp = acts[k]
+            d_in = [0.0] * len(inp)
+            for j, g in enumerate(d):
+                gb[j] += g
+                row, grow = ws[j], gw[j]
+                for i, v in enumerate(inp):
+                    grow[i] += g * v
+                    d_in[i] += g * row[i]
+            d = d_in
+    return total, grads
+
+
+def flat(weights: list[Layer]) -> list[float]:
+    """Every weight and bias, in the order :func:`compiled_network` takes them."""
+    return [x for ws, bs in weights for row in ws for x in row] + [
+        b for _, bs in weights for b in bs
+    ]
+
+
+def compiled_network(xs: Sequence[Sequence[float]], ys: Sequence[float]) -> Any:
+    """The loss of :func:`forward_backward` as a function of every parameter, compiled."""
+    weights = make_weights()
+    n_w = sum(len(row) for ws, _ in weights for row in ws)
+
+    def loss(*values: minitorch_lite.Scalar) -> minitorch_lite.Scalar:
+        it_w, it_b = iter(values[:n_w]), iter(values[n_w:])
+        params = [
+            ([[next(it_w) for _ in row] for row in ws], [next(it_b) for _ in bs])
+            for ws, bs in weights
+        ]
+        last = len(params) - 1
+        total: Any = 0.0
+        for x, y in zip(xs, ys, strict=True):
+            h: list[Any] = list(x)
+            for k, (pw, pb) in enumerate(params):
+                out = []
+                for row, b in zip(pw, pb, strict=True):
+                    s = b
+                    for w, v in zip(row, h, strict=True):
+                        s = s + w * v
+                    out.append(s if k == last else s.relu())
+                h = out
+            err = h[0] + (-y)
+            total = total + err * err
+        return total
+
+    return minitorch_lite.compile(loss, len(flat(weights)))
 
 
 def micrograd_value(v: float) -> Value:
@@ -233,7 +315,7 @@ def train_epoch_seconds(epochs: int, clock: Callable[[], float]) -> float:
 
 # ----- report ------------------------------------------------------------------------------
 def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
+    return "PASS" if ok else "FAIL"
 
 
 def ms(seconds: float) -> str:
@@ -308,6 +390,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     per_epoch = statistics.median(train_epoch_seconds(epochs, clock) for _ in range(3))
     print(f"\n4. train(MLP(10), xor(50)), {epochs} epochs, median of 3")
     print(f"   {ms(per_epoch)} per epoch = {1 / per_epoch:.1f} epochs/s   (reported, no target)")
+
+    weights = make_weights()
+    xs, ys = make_data()
+    start = clock()
+    replay = compiled_network(xs, ys)
+    compile_s = clock() - start
+    values = flat(weights)
+    c_loss, c_grads = replay(*values)
+    h_loss, h_grads = by_hand(weights, xs, ys)
+    if not math.isclose(c_loss, h_loss, rel_tol=1e-9) or not math.isclose(
+        c_grads[0], h_grads[0][0][0][0], rel_tol=1e-9, abs_tol=1e-12
+    ):
+        raise SystemExit(f"compiled and hand-written disagree: {c_loss} vs {h_loss}")
+    mg_params = build(micrograd_value, weights)
+    runs5: dict[str, Callable[[], Any]] = {
+        "compiled": partial(replay, *values),
+        "by hand": partial(by_hand, weights, xs, ys),
+        "micrograd": lambda: forward_backward(
+            micrograd_value, build(micrograd_value, weights), xs, ys
+        ),
+    }
+    del mg_params
+    t5: dict[str, list[float]] = {k: [] for k in runs5}
+    order = list(runs5)
+    for i in range(args.runs):
+        for name in order if i % 2 == 0 else order[::-1]:
+            t5[name].append(timed(runs5[name], True, clock).seconds)
+    med = {k: statistics.median(v) for k, v in t5.items()}
+    vs_hand = statistics.median(a / b for a, b in zip(t5["compiled"], t5["by hand"], strict=True))
+    vs_mg = statistics.median(b / a for a, b in zip(t5["compiled"], t5["micrograd"], strict=True))
+    print(
+        f"\n5. compiled replay ({replay.n_lines:,} lines, compiled in {compile_s:.2f} s), "
+        f"{shape}, {N_POINTS} points, forward + backward, {args.runs} runs, collector on"
+    )
+    for name in order:
+        print(f"   {name:<12}{ms(med[name])}")
+    print(f"   compiled / by hand    {vs_hand:6.2f}×   target ≤ 1.0   {verdict(vs_hand <= 1.0)}")
+    print(f"   micrograd / compiled  {vs_mg:6.1f}×   target ≥ 30    {verdict(vs_mg >= 30)}")
+    if vs_hand > 1.0:
+        misses.append(f"compiled is {vs_hand:.2f}× the hand-written floats")
+    if vs_mg < 30:
+        misses.append(f"compiled is only {vs_mg:.1f}× faster than micrograd")
 
     print("\n" + ("all targets met" if not misses else "MISSED: " + "; ".join(misses)))
     return 1 if misses and args.check else 0
