@@ -12,9 +12,11 @@ Both graph walks are loops with an explicit stack, never recursion, so a graph
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+@dataclass(slots=True)
 class Context:
     """Scratch space a ``forward`` fills for the matching ``backward``.
 
@@ -23,20 +25,14 @@ class Context:
     :meth:`save_for_backward`. ``saved_values`` is always a tuple.
     """
 
-    __slots__ = ("no_grad", "saved_values")
-
-    def __init__(self, no_grad: bool = False, saved_values: tuple[Any, ...] = ()) -> None:
-        self.no_grad = no_grad
-        self.saved_values = saved_values if type(saved_values) is tuple else tuple(saved_values)
+    no_grad: bool = False
+    saved_values: tuple[Any, ...] = ()
 
     def save_for_backward(self, *values: Any) -> None:
         """Store ``values`` for ``backward`` (skipped when no derivative is needed)."""
         if self.no_grad:
             return
         self.saved_values = values
-
-    def __repr__(self) -> str:
-        return f"Context(no_grad={self.no_grad!r}, saved_values={self.saved_values!r})"
 
 
 class Variable(Protocol):

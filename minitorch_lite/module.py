@@ -15,11 +15,10 @@ from .scalar import Scalar
 class Parameter:
     """A trainable value held by a Module. Its repr is the value's repr.
 
-    A plain number is wrapped in a leaf :class:`~minitorch_lite.Scalar`, so that
-    ``backward`` fills in its derivative.
+    A plain number is wrapped in a :class:`~minitorch_lite.Scalar`. As in MiniTorch, a
+    value that has ``requires_grad_`` is told ``requires_grad_(True)`` (a Scalar becomes
+    a leaf, so ``backward`` fills in its derivative), and takes the parameter's name.
     """
-
-    __slots__ = ("value", "name")
 
     def __init__(self, value: Any = None, name: str | None = None) -> None:
         self.name = name
@@ -27,14 +26,16 @@ class Parameter:
         self.update(value)
 
     def update(self, x: Any) -> None:
-        """Replace the value (used by optimizers)."""
+        """Replace the value."""
         if isinstance(x, bool):
             raise TypeError(f"Parameter expects a number or a Scalar, got bool {x!r}")
         if isinstance(x, int | float):
             x = Scalar(x)
-        if isinstance(x, Scalar) and self.name is not None and x._name is None:
-            x.name = self.name
         self.value = x
+        if hasattr(x, "requires_grad_"):
+            x.requires_grad_(True)
+            if self.name:
+                x.name = self.name
 
     def __repr__(self) -> str:
         return repr(self.value)

@@ -170,9 +170,6 @@ def train(
         loss.backward()
         optim.step()
         record = Epoch(epoch, loss.data, correct / data.N)
-        # Free this epoch's graph now rather than when the next epoch replaces it, so the
-        # garbage collector never has two graphs to walk.
-        del total, loss
         log.append(record)
         if callback is not None:
             callback(*record)

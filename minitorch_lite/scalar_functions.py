@@ -13,21 +13,15 @@ in a new Scalar that remembers this function, the context and the inputs.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
-from . import operators
+from . import operators, scalar
 from .autodiff import Context
-from .scalar import Scalar
 
 
-def _check_number(value: Any, fn: type, method: str) -> float:
-    """``value`` as a float, or a TypeError naming the function and method at fault."""
-    if type(value) is float:
-        return value
-    if isinstance(value, numbers.Real) and not isinstance(value, bool | Scalar):
-        return float(value)
-    raise TypeError(
+def _not_a_number(value: Any, fn: type, method: str) -> TypeError:
+    """The error for a ``forward`` or ``backward`` that returned something else than a number."""
+    return TypeError(
         f"{fn.__name__}.{method} must return a float, got {type(value).__name__} {value!r}"
     )
 
@@ -46,36 +40,42 @@ class ScalarFunction:
         raise NotImplementedError("a ScalarFunction must define backward(ctx, d_output)")
 
     @classmethod
-    def apply(cls, *vals: Scalar | float) -> Scalar:
+    def apply(cls, *vals: scalar.ScalarLike) -> scalar.Scalar:
         """Run ``forward`` on the values and record the call in the result's history.
 
         Plain numbers become leaf Scalars. If no input needs a derivative (all are
-        constants), the result is a constant too.
+        constants), the result is a constant too: there is nothing to record.
         """
-        raw: list[float] = []
+        inputs = []  # the values as Scalars
+        unwrapped = []  # 1. unwrap: Scalars -> floats
         need_grad = False
         for v in vals:
-            if not isinstance(v, Scalar):  # a plain number: make it a leaf, then start again
-                return cls.apply(*[x if isinstance(x, Scalar) else Scalar(x) for x in vals])
-            raw.append(v.data)
-            if v._inputs is not None:  # not a constant
-                need_grad = True
-        ctx = Context(not need_grad)
-        c = cls.forward(ctx, *raw)
-        if type(c) is not float:
-            c = _check_number(c, cls, "forward")
+            x = v if isinstance(v, scalar.Scalar) else scalar.Scalar(v)
+            inputs.append(x)
+            unwrapped.append(x.data)
+            need_grad = need_grad or not x.is_constant()
+        ctx = Context(not need_grad)  # fresh scratch space for forward (no_grad)
+        new = cls.forward(ctx, *unwrapped)  # 2. call forward on floats
+        if isinstance(new, bool) or not isinstance(new, (int, float)):
+            raise _not_a_number(new, cls, "forward")
         if not need_grad:
-            return Scalar(c, None)  # a constant: nothing to record
-        return Scalar._made_by(c, cls, ctx, vals)  # = Scalar(c, ScalarHistory(cls, ctx, vals))
+            return scalar.Scalar(new, None)  # a constant: nothing to record
+        history = scalar.ScalarHistory(cls, ctx, inputs)  # 3. record
+        return scalar.Scalar(new, history)  # 4. wrap the result
 
     @classmethod
-    def _check_derivatives(cls, d: tuple[Any, ...], n_inputs: int) -> tuple[float, ...]:
-        """``d`` as one float per input, or an error saying what ``backward`` got wrong."""
+    def check_derivatives(cls, d: float | tuple[float, ...], n_inputs: int) -> tuple[float, ...]:
+        """What ``backward`` returned, as one number per input, or an error saying what is
+        wrong with it. A one-input function's ``backward`` may return a bare float."""
+        d = d if isinstance(d, tuple) else (d,)
         if len(d) != n_inputs:
             raise ValueError(
                 f"{cls.__name__}.backward returned {len(d)} derivative(s) for {n_inputs} input(s)"
             )
-        return tuple(_check_number(x, cls, "backward") for x in d)
+        for x in d:
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                raise _not_a_number(x, cls, "backward")
+        return d
 
 
 class Add(ScalarFunction):

@@ -262,3 +262,28 @@ def test_teaching_network_derivatives_reach_every_parameter(teaching_network) ->
 
         numerical = minitorch.central_difference(score_with, TEACHING_VALUES[name])
         assert p.value.derivative == pytest.approx(numerical, abs=1e-5), name
+
+
+class MockParam:
+    """MiniTorch's Module-0 test double: records ``requires_grad_``."""
+
+    def __init__(self) -> None:
+        self.x = False
+
+    def requires_grad_(self, x: bool) -> None:
+        self.x = x
+
+
+def test_parameter_calls_requires_grad_as_minitorch_does() -> None:
+    t = MockParam()
+    q = Parameter(t)
+    assert t.x
+    t2 = MockParam()
+    q.update(t2)
+    assert t2.x
+
+
+def test_parameter_makes_a_constant_scalar_a_named_leaf() -> None:
+    c = Scalar(2.0, None)
+    p = Parameter(c, name="w")
+    assert p.value is c and c.is_leaf() and c.name == "w"

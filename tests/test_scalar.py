@@ -240,6 +240,58 @@ def test_scalar_history_fields() -> None:
     assert h.last_fn is minitorch.Neg and list(h.inputs) == [x]
 
 
+def test_history_is_a_plain_attribute_made_once_by_apply() -> None:
+    x, y = Scalar(2.0), Scalar(3.0)
+    z = x * y
+    assert z.history is z.history
+    assert z.history == minitorch.ScalarHistory(minitorch.Mul, z.history.ctx, [x, y])
+    assert z.history != minitorch.ScalarHistory(minitorch.Mul, z.history.ctx, [y, x])
+    assert z.history != minitorch.ScalarHistory(minitorch.Add, z.history.ctx, [x, y])
+    # Another Scalar with the same value is another input: inputs compare by identity.
+    assert z.history != minitorch.ScalarHistory(minitorch.Mul, z.history.ctx, [Scalar(2.0), y])
+    assert minitorch.ScalarHistory() == x.history
+    again = (x * y).history  # a new record and context, holding the same things:
+    assert again is not z.history and again.ctx is not z.history.ctx
+    assert again == z.history
+    with pytest.raises(AttributeError):  # a record never changes: no silent no-op
+        z.history.last_fn = minitorch.Add  # type: ignore[misc]
+
+
+def test_history_can_be_replaced() -> None:
+    x = Scalar(1.0)
+    x.history = None
+    assert x.is_constant()
+    x.history = minitorch.ScalarHistory()
+    assert x.is_leaf()
+
+
+def test_name_and_unique_id_are_plain_attributes() -> None:
+    x = Scalar(1.0)
+    assert x.name == f"x{x.unique_id}"
+    assert "name" in Scalar.__slots__ and "unique_id" in Scalar.__slots__
+    assert Scalar(1.0).unique_id > x.unique_id
+
+
+def test_requires_grad() -> None:
+    c = Scalar(1.0, None)
+    c.requires_grad_(True)
+    assert c.is_leaf()
+    c.requires_grad_(False)
+    assert c.is_constant()
+    z = Scalar(1.0) * Scalar(2.0)
+    z.requires_grad_(True)  # already tracked: keeps its history
+    assert z.history.last_fn is minitorch.Mul
+    with pytest.raises(ValueError, match="Mul"):
+        z.requires_grad_(False)
+
+
+def test_apply_wraps_plain_numbers_as_leaves_and_constants_stay_constant() -> None:
+    out = minitorch.Add.apply(2.0, 3)
+    assert out.data == 5.0 and [p.is_leaf() for p in out.parents] == [True, True]
+    c = minitorch.Mul.apply(Scalar(2.0, None), Scalar(3.0, None))
+    assert c.is_constant() and c.data == 6.0
+
+
 # Seed 002, verbatim, with the seed's bug fixed (saved_values is a tuple).
 SEED_002 = """
 import minitorch_lite as minitorch

@@ -324,7 +324,7 @@ def show_loss(
     losses = []
     try:
         for v in values:
-            p.update(Scalar(float(v), name=original._name))
+            p.update(Scalar(float(v)))
             loss = full_loss(model)
             losses.append(float(getattr(loss, "data", loss)))
         p.update(original)
