@@ -198,8 +198,8 @@ class Scalar:
     def chain_rule(self, d_output: float) -> list[tuple[Scalar, float]]:
         """One step of the chain rule: each (non-constant) input with its derivative.
 
-        Calls ``last_fn.backward(ctx, d_output)``, which returns
-        :math:`f'_i(\\ldots) \\times d_{output}` for each input ``i``.
+        Calls ``last_fn.backward(ctx, d_output)``, which returns, for each input ``i``,
+        the partial derivative of ``last_fn`` with respect to input ``i``, times ``d_output``.
         """
         h = self.history
         if h is None or h.last_fn is None:
