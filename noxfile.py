@@ -131,7 +131,7 @@ def test(session: nox.Session) -> None:
 
 @nox.session
 def unit(session: nox.Session) -> None:
-    """The library's own tests only (no site build, no browser): seconds, not minutes."""
+    """The library's own tests only (no site build, no browser): about a minute, not ten."""
     install(session, "plots", "test")
     session.run("pytest", *(session.posargs or ["tests", "--ignore", "tests/site", "-q"]))
 
