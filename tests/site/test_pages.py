@@ -112,3 +112,59 @@ def test_one_search_box_and_each_part_named_once(
     assert boxes == 1, f"{boxes} search boxes are visible"
     for part in ("Derivatives", "Autodiff", "Neural networks"):
         assert sidebar.count(part) == 1, f"the sidebar names '{part}' {sidebar.count(part)} times"
+
+
+def test_sidebar_buttons_open_the_sidebars(site: Site, browser) -> None:  # noqa: ANN001
+    """On a phone, the ☰ button opens the book's navigation and the contents button the page's
+    table of contents; on a desktop, ☰ hides and shows the navigation column."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    recorder = Recorder()
+    recorder.install(phone)
+    try:
+        with open_page(phone, recorder, site.url("autodiff/scalars.html")) as (page, _):
+            for toggle, dialog, link in (
+                (".primary-toggle", "#pst-primary-sidebar-modal", "Backpropagation"),
+                (".secondary-toggle", "#pst-secondary-sidebar-modal", "Contents"),
+            ):
+                page.locator(f"{toggle}:visible").first.click()
+                opened = page.locator(f"{dialog}[open]")
+                opened.wait_for(state="visible", timeout=5_000)
+                assert link in opened.inner_text(), f"{dialog} opened without {link!r}"
+                page.keyboard.press("Escape")
+                opened.wait_for(state="hidden", timeout=5_000)
+    finally:
+        phone.close()
+    desktop = browser.new_context(viewport={"width": 1280, "height": 800})
+    recorder = Recorder()
+    recorder.install(desktop)
+    try:
+        with open_page(desktop, recorder, site.url("autodiff/scalars.html")) as (page, _):
+            sidebar = page.locator("#pst-primary-sidebar")
+            assert sidebar.is_visible()
+            page.locator(".primary-toggle:visible").first.click()
+            sidebar.wait_for(state="hidden", timeout=5_000)
+            page.locator(".primary-toggle:visible").first.click()
+            sidebar.wait_for(state="visible", timeout=5_000)
+    finally:
+        desktop.close()
+
+
+def test_search_field_text_clears_its_icon(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """In the Ctrl+K search dialog, the typed query starts right of the magnifying glass."""
+    with open_page(context, recorder, site.url("autodiff/scalars.html")) as (page, _):
+        page.keyboard.press("Control+k")
+        field = page.locator("#pst-search-dialog input")
+        field.wait_for(state="visible", timeout=5_000)
+        page.keyboard.type("Scalar")
+        text_left, icon_right = page.evaluate(
+            """() => {
+                const input = document.querySelector('#pst-search-dialog input');
+                const icon = document.querySelector('#pst-search-dialog .fa-magnifying-glass');
+                const left = input.getBoundingClientRect().left
+                    + parseFloat(getComputedStyle(input).paddingLeft);
+                return [left, icon.getBoundingClientRect().right];
+            }"""
+        )
+    assert text_left >= icon_right, f"query starts at {text_left} px, icon ends at {icon_right}"
