@@ -60,8 +60,9 @@ def png_pixels(fig: plots.BookFigure) -> np.ndarray:
 
 def test_import_minitorch_lite_does_not_import_matplotlib() -> None:
     code = "import sys, minitorch_lite; print('matplotlib' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert result.stdout.strip() == "False"
 
 
@@ -211,10 +212,17 @@ def test_plots_is_a_package_of_small_files_with_a_matplotlib_free_layout() -> No
         lines = path.read_text().count("\n")
         assert lines <= 400, f"{path.name} has {lines} lines"
     tree = ast.parse((folder / "layout.py").read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level
+    }
     assert not imported & {"matplotlib", "numpy", "PIL"}, imported
 
 
@@ -305,8 +313,9 @@ def test_a_notebook_cell_shows_exactly_one_figure() -> None:
         nbformat.v4.new_code_cell(
             'import matplotlib.pyplot as plt\nplots.plot_function("g(x)", lambda x: x)'
         ),
-        nbformat.v4.new_code_cell('fig = plots.plot_dataset(__import__("minitorch_lite")'
-                                  '.datasets["Simple"](5), "s")\nfig'),
+        nbformat.v4.new_code_cell(
+            'fig = plots.plot_dataset(__import__("minitorch_lite").datasets["Simple"](5), "s")\nfig'
+        ),
     ]
     nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     for cell in nb.cells:

@@ -36,8 +36,12 @@ def test_each_module_can_be_imported_first(name: str) -> None:
     code = ALONE.format(library=str(LIBRARY), name=name)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    plain = subprocess.run([sys.executable, "-c", f"import minitorch_lite.{name}"],
-                           capture_output=True, text=True, cwd=ROOT)
+    plain = subprocess.run(
+        [sys.executable, "-c", f"import minitorch_lite.{name}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert plain.returncode == 0, plain.stderr
 
 
@@ -48,8 +52,9 @@ def test_imports_come_before_every_definition(path: Path) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             first_definition = first_definition or node.lineno
         if isinstance(node, ast.Import | ast.ImportFrom) and first_definition:
-            pytest.fail(f"{path.name}:{node.lineno}: import below the definition on line "
-                        f"{first_definition}")
+            pytest.fail(
+                f"{path.name}:{node.lineno}: import below the definition on line {first_definition}"
+            )
 
 
 def _defined_here(tree: ast.AST) -> set[str]:
@@ -75,10 +80,13 @@ def test_no_module_reads_another_modules_private_names(path: Path) -> None:
         private = node.attr.startswith("_") and not node.attr.endswith("__")
         on_self = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
         if private and not on_self and node.attr not in own:
-            pytest.fail(f"{path.name}:{node.lineno}: reads {ast.unparse(node)}, a private "
-                        "name of another module")
+            pytest.fail(
+                f"{path.name}:{node.lineno}: reads {ast.unparse(node)}, a private "
+                "name of another module"
+            )
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level:
             for alias in node.names:
                 assert not alias.name.startswith("_"), (
-                    f"{path.name}:{node.lineno}: imports the private {alias.name}")
+                    f"{path.name}:{node.lineno}: imports the private {alias.name}"
+                )

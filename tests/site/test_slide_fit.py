@@ -86,12 +86,12 @@ def test_every_slide_fits(deck: str, site: Site, browser: Browser) -> None:
         pytest.fail(f"deck missing: slides/{deck}.html", pytrace=False)
     slides = measure(site, browser, deck)
     assert slides, f"slides/{deck}.html: no slides found"
-    problems = [
-        f"slide {s['n']} ({s['title']}): {p}" for s in slides for p in s["problems"]
-    ]
+    problems = [f"slide {s['n']} ({s['title']}): {p}" for s in slides for p in s["problems"]]
     tallest = max(slides, key=lambda s: s["height"])
-    print(f"slides/{deck}.html: {len(slides)} slides, tallest {tallest['height']}px "
-          f"(slide {tallest['n']}: {tallest['title']})")
+    print(
+        f"slides/{deck}.html: {len(slides)} slides, tallest {tallest['height']}px "
+        f"(slide {tallest['n']}: {tallest['title']})"
+    )
     assert not problems, report(f"slides/{deck}.html: slides that do not fit", problems)
 
 
