@@ -17,7 +17,8 @@ One module per kind of figure:
   run of the library's own :func:`~minitorch_lite.backpropagate`;
 * ``graphs``: :func:`draw_graph`, :func:`draw_backprop_step`, :func:`backprop_frames`;
 * ``models``: :func:`plot_dataset`, :func:`plot_decision_boundary`, :func:`compare_models`,
-  :func:`plot_hidden_units`, :func:`plot_training`, :func:`show_loss`.
+  :func:`plot_hidden_units`, :func:`plot_training`, :func:`show_loss`;
+* ``results``: :func:`plot_bars`.
 
 Alt text is not something a PNG output can carry through myst-nb: give it in the cell's
 metadata (``mystnb: image: alt: ...``).
@@ -42,6 +43,7 @@ from .models import (
     score_grid,
     show_loss,
 )
+from .results import plot_bars
 from .style import PALETTE, BookFigure, hcat
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "draw_graph",
     "graph_layout",
     "hcat",
+    "plot_bars",
     "plot_central_difference",
     "plot_derivative_comparison",
     "plot_dataset",
