@@ -18,7 +18,7 @@ from .autodiff import Context, backpropagate, central_difference, topological_so
 from .compile import compile  # noqa: A004 (shadows the builtin in this namespace only)
 from .datasets import Graph, datasets
 from .module import Module, Parameter
-from .nn import MLP, Epoch, Linear, LinearModule, Network, accuracy, bce_loss, train
+from .nn import MLP, Epoch, Linear, LinearModel, Network, accuracy, bce_loss, train
 from .optim import SGD
 from .scalar import Scalar, ScalarHistory, derivative_check
 from .scalar_functions import (
@@ -50,7 +50,7 @@ __all__ = [
     "Graph",
     "Inv",
     "Linear",
-    "LinearModule",
+    "LinearModel",
     "Log",
     "LogSigmoid",
     "Module",

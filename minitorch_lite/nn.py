@@ -2,18 +2,19 @@
 
 Two shapes of model:
 
-* the lecture's teaching model: :class:`LinearModule` (``w_1, w_2, b``) and
+* the lecture's teaching model: :class:`LinearModel` (``w_1, w_2, b``) and
   :class:`Network`, two hidden ReLU units and a linear classifier, all starting at 0;
 * a general one: :class:`Linear` layers in an :class:`MLP` of shape
   2 → hidden → hidden → 1, randomly initialised from a seed.
 
-Every model here has ``score(x)``: the raw output (a logit). A score above 0 means
-label 1. :func:`bce_loss` turns a score and a label into a loss, and :func:`train`
-fits a model to a :class:`~minitorch_lite.datasets.Graph`.
+Every model's ``forward(x)`` (what ``model(x)`` calls) returns its *score*, the raw output
+(a logit): a score above 0 means label 1. :func:`bce_loss` turns a score and a label into
+a loss, and :func:`train` fits a model to a :class:`~minitorch_lite.datasets.Graph`.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -28,7 +29,7 @@ from .scalar_functions import LogSigmoid
 Input = Sequence[float | Scalar]
 
 
-class LinearModule(Module):
+class LinearModel(Module):
     """The lecture's linear model :math:`m(x) = x_1 w_1 + x_2 w_2 + b`, starting at 0."""
 
     def __init__(self) -> None:
@@ -38,11 +39,8 @@ class LinearModule(Module):
         self.b = Parameter(Scalar(0.0))
 
     def forward(self, inputs: Input) -> Scalar:
+        """The score :math:`x_1 w_1 + x_2 w_2 + b`."""
         return inputs[0] * self.w_1.value + inputs[1] * self.w_2.value + self.b.value
-
-    def score(self, inputs: Input) -> Scalar:
-        """Same as :meth:`forward`: the model's raw output."""
-        return self.forward(inputs)
 
 
 class Network(Module):
@@ -50,24 +48,23 @@ class Network(Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.unit1 = LinearModule()
-        self.unit2 = LinearModule()
-        self.classify = LinearModule()
+        self.unit1 = LinearModel()
+        self.unit2 = LinearModel()
+        self.classify = LinearModel()
 
     def forward(self, x: Input) -> Scalar:
-        h1 = self.unit1.forward(x).relu()
-        h2 = self.unit2.forward(x).relu()
-        return self.classify.forward((h1, h2))
-
-    def score(self, x: Input) -> Scalar:
-        """Same as :meth:`forward`: the model's raw output."""
-        return self.forward(x)
+        """The classifier's score of the two hidden units' ReLU outputs."""
+        h1 = self.unit1(x).relu()
+        h2 = self.unit2(x).relu()
+        return self.classify((h1, h2))
 
 
 class Linear(Module):
-    """A fully connected layer: ``out[j] = sum_i x[i] * weight_i_j + bias_j``.
+    """A fully connected layer: ``out[j] = bias_j + sum_i x[i] * weight_i_j``.
 
-    Weights and biases start uniform in [-1, 1), drawn from ``rng``.
+    Biases start at 0. Weights start uniform in [-a, a) with a = sqrt(6 / in_size), drawn
+    from ``rng``: "He" initialisation, made for ReLU layers. Its variance 2 / in_size keeps
+    the spread of a layer's outputs close to that of its inputs, however many there are.
     """
 
     def __init__(self, in_size: int, out_size: int, rng: random.Random | None = None) -> None:
@@ -77,11 +74,12 @@ class Linear(Module):
                 raise ValueError(f"Linear {what} must be a positive whole number, got {n!r}")
         rng = rng or random.Random(0)
         self.in_size, self.out_size = in_size, out_size
+        a = math.sqrt(6 / in_size)
         self.weights = [
-            [self.add_parameter(f"weight_{i}_{j}", rng.uniform(-1, 1)) for j in range(out_size)]
+            [self.add_parameter(f"weight_{i}_{j}", rng.uniform(-a, a)) for j in range(out_size)]
             for i in range(in_size)
         ]
-        self.bias = [self.add_parameter(f"bias_{j}", rng.uniform(-1, 1)) for j in range(out_size)]
+        self.bias = [self.add_parameter(f"bias_{j}", 0.0) for j in range(out_size)]
 
     def forward(self, inputs: Input) -> list[Scalar]:
         if len(inputs) != self.in_size:
@@ -96,7 +94,12 @@ class Linear(Module):
 
 
 class MLP(Module):
-    """A network 2 → hidden → hidden → 1 with ReLU hidden layers and a sigmoid output."""
+    """A network 2 → hidden → hidden → 1 with ReLU hidden layers; its output is the score.
+
+    The inputs (points of the unit square) are first centred and scaled to [-1, 1]: each
+    first-layer unit then starts with its line through the middle of the data, whatever
+    its random weights. ``sigmoid`` of the score is the probability of label 1.
+    """
 
     def __init__(self, hidden: int, seed: int = 0) -> None:
         super().__init__()
@@ -105,15 +108,15 @@ class MLP(Module):
         self.layer2 = Linear(hidden, hidden, rng)
         self.layer3 = Linear(hidden, 1, rng)
 
-    def score(self, x: Input) -> Scalar:
-        """The logit, before the sigmoid (what :func:`bce_loss` wants)."""
-        h = [v.relu() for v in self.layer1.forward(x)]
-        h = [v.relu() for v in self.layer2.forward(h)]
-        return self.layer3.forward(h)[0]
+    def centre(self, x: Input) -> list[float | Scalar]:
+        """Point ``x`` of the unit square moved to [-1, 1]²: ``2 x - 1``, coordinate-wise."""
+        return [2 * v - 1 for v in x]
 
     def forward(self, x: Input) -> Scalar:
-        """The probability of label 1."""
-        return self.score(x).sigmoid()
+        """The score (logit) of point ``x``: above 0 means label 1."""
+        h = [v.relu() for v in self.layer1(self.centre(x))]
+        h = [v.relu() for v in self.layer2(h)]
+        return self.layer3(h)[0]
 
 
 def bce_loss(score: Scalar | float, y: int) -> Scalar:
@@ -152,8 +155,8 @@ def train(
     ``compiled=True`` traces the epoch's loss once (:mod:`minitorch_lite.compile`) and
     replays the generated code every epoch: the same losses, float for float, much faster.
     """
-    if not hasattr(model, "score"):
-        raise TypeError(f"train needs a model with a score(x) method, got {type(model).__name__}")
+    if not isinstance(model, Module):
+        raise TypeError(f"train needs a Module whose forward(x) is a score, got {type(model)!r}")
     optim = SGD(model.parameters(), learning_rate)
     log: list[Epoch] = []
     if compiled:
@@ -163,7 +166,7 @@ def train(
         total: Scalar | float = 0.0
         correct = 0
         for x, y in zip(data.X, data.y, strict=True):
-            s = model.score(x)
+            s = model(x)
             correct += int((s.data > 0) == (y == 1))
             total = bce_loss(s, y) + total
         loss = total / data.N
@@ -179,24 +182,28 @@ def train(
 def accuracy(model: Module, data: Graph) -> float:
     """Fraction of points whose predicted label (score > 0) matches."""
     pairs = zip(data.X, data.y, strict=True)
-    correct = sum(int((model.score(x).data > 0) == (y == 1)) for x, y in pairs)
+    correct = sum(int((model(x).data > 0) == (y == 1)) for x, y in pairs)
     return correct / data.N
 
 
-def compiled_step(model: Module, data: Graph) -> Callable[[float], tuple[float, float]]:
-    """One epoch of :func:`train`, traced once: ``step(learning_rate)`` -> (loss, accuracy).
+def compiled_step(
+    model: Module, data: Graph, test: Graph | None = None
+) -> Callable[[float], tuple[float, float, float | None]]:
+    """One epoch of :func:`train`, traced once: ``step(learning_rate)`` -> (loss, accuracy,
+    test accuracy).
 
     Each call replays the traced mean BCE loss and its gradients at the parameters'
     current values, then takes the SGD step in place: the same floats as an engine epoch.
+    With ``test`` (fresh points), the replay also scores them, at the same parameters as
+    the training accuracy (before the step); without it the test accuracy is None.
     """
     values = [p.value for p in model.parameters()]
+    points = list(data.X) + (list(test.X) if test is not None else [])
 
     def epoch_loss() -> tuple[Scalar, list[Scalar]]:
         total: Scalar | float = 0.0
-        scores = []
-        for x, y in zip(data.X, data.y, strict=True):
-            s = model.score(x)  # type: ignore[attr-defined]
-            scores.append(s)
+        scores = [model(x) for x in points]
+        for s, y in zip(scores, data.y, strict=False):
             total = bce_loss(s, y) + total
         return total / data.N, scores  # type: ignore[return-value]
 
@@ -205,15 +212,16 @@ def compiled_step(model: Module, data: Graph) -> Callable[[float], tuple[float, 
             v.data = x
 
     _, replay = trace(epoch_loss, values, set_values, "epoch_loss")
-    labels = [y == 1 for y in data.y]
+    labels = [y == 1 for y in data.y] + ([y == 1 for y in test.y] if test is not None else [])
 
-    def step(learning_rate: float) -> tuple[float, float]:
+    def step(learning_rate: float) -> tuple[float, float, float | None]:
         loss, grads, scores = replay(*[v.data for v in values])
-        correct = sum((s > 0) == y for s, y in zip(scores, labels, strict=True))
+        right = [(s > 0) == y for s, y in zip(scores, labels, strict=True)]
         for v, g in zip(values, grads, strict=True):
             v.derivative = g
             v.data = v.data - learning_rate * g
-        return loss, correct / data.N
+        tested = sum(right[data.N :]) / test.N if test is not None else None
+        return loss, sum(right[: data.N]) / data.N, tested
 
     return step
 
@@ -229,7 +237,8 @@ def _train_compiled(
     step = compiled_step(model, data)
     log: list[Epoch] = []
     for epoch in range(1, max_epochs + 1):
-        record = Epoch(epoch, *step(optim.lr))
+        loss, acc, _ = step(optim.lr)
+        record = Epoch(epoch, loss, acc)
         log.append(record)
         if callback is not None:
             callback(*record)

@@ -144,7 +144,7 @@ def test_mlp_loss_matches_the_engine_bitwise() -> None:
             p.value = w
         total: Scalar | float = 0.0
         for x, y in zip(data.X, data.y, strict=True):
-            total = bce_loss(model.score(x), y) + total
+            total = bce_loss(model(x), y) + total
         return total / data.N
 
     c = compile(loss, len(params))

@@ -202,7 +202,7 @@ def test_teaching_network_prints_like_seed_003(teaching_network) -> None:
 
 
 def test_linear_module_parameters() -> None:
-    lin = minitorch.LinearModule()
+    lin = minitorch.LinearModel()
     assert [name for name, _ in lin.named_parameters()] == ["w_1", "w_2", "b"]
     assert all(p.value.data == 0.0 for p in lin.parameters())
 

@@ -18,23 +18,19 @@ from minitorch_lite import MLP, Linear, Scalar
 from minitorch_lite.datasets import simple, xor
 
 # ----- Stated training targets -------------------------------------------------------
-# Full-batch gradient descent (``train``) on N_POINTS points, MLP 2 -> hidden -> hidden -> 1,
-# data seed = model seed. Measured when tuned: `simple` reached 0.95 after 12, 15 and 9 epochs
-# for seeds 3, 4, 5 (seeds 0-5: 9 to 51); `xor` reached 0.9 after 63 and 17 epochs for seeds
-# 2 and 4 (seeds 0-4: 17 to 144, one seed stuck). A broken derivative trains nowhere near.
-N_POINTS = 50
+# The library's defaults, measured as the networks issue states them: MLP(8, seed=s) trained
+# by train(..., max_epochs=200) at train's default learning rate on 50 points of a dataset
+# (seed s), for s = 0, 1, 2; the median accuracy on those points and on 200 fresh ones
+# (seed s + 100). Measured with centred inputs, He-uniform weights and zero biases:
+# training 1.00 on all five; fresh Simple 0.985, Diag 0.965, Split 0.915, Xor 0.93,
+# Circle 0.95. (Before, with weights and biases uniform in [-1, 1) on raw inputs: training
+# 0.96, 1.00, 0.82, 0.80, 0.80.) A broken derivative trains nowhere near.
+N_POINTS, N_FRESH, EPOCHS, HIDDEN, SEEDS = 50, 200, 200, 8, (0, 1, 2)
+TRAIN_TARGET = {"Simple": 0.98, "Diag": 0.98, "Split": 0.98, "Xor": 0.96, "Circle": 0.96}
+FRESH_TARGET = 0.90
 
-SIMPLE_TARGET = 0.95  # accuracy on `simple`...
-SIMPLE_EPOCHS = 50  # ...reached within this many epochs, for every seed below
-SIMPLE_HIDDEN = 8
-SIMPLE_LR = 1.0
-SIMPLE_SEEDS = (3, 4, 5)
-
-XOR_TARGET = 0.9  # accuracy on `xor`...
-XOR_EPOCHS = 300  # ...reached within this many epochs, for every seed below
-XOR_HIDDEN = 8
-XOR_LR = 1.0
-XOR_SEEDS = (2, 4)
+# The playground's defaults (book/playground.md): Simple within this many epochs.
+PLAYGROUND_EPOCHS = 30
 
 
 def sigmoid(x: float) -> float:
@@ -43,7 +39,7 @@ def sigmoid(x: float) -> float:
 
 def our_accuracy(model, data) -> float:
     """Predicted label is 1 when the score (logit) is positive."""
-    hits = sum((model.score(x).data > 0) == (y == 1) for x, y in zip(data.X, data.y, strict=True))
+    hits = sum((model(x).data > 0) == (y == 1) for x, y in zip(data.X, data.y, strict=True))
     return hits / data.N
 
 
@@ -70,9 +66,15 @@ def test_linear_forward_computes_weighted_sums() -> None:
         assert out[j].data == pytest.approx(expected)
 
 
-def test_linear_starts_random_not_zero() -> None:
-    values = [p.value.data for p in Linear(4, 4).parameters()]
-    assert len(set(values)) == len(values)  # zeros would keep hidden units identical
+@pytest.mark.parametrize("in_size", [1, 2, 8, 50])
+def test_linear_starts_he_uniform_with_zero_biases(in_size: int) -> None:
+    layer = Linear(in_size, 16)
+    weights = [w.value.data for row in layer.weights for w in row]
+    bound = math.sqrt(6 / in_size)
+    assert all(-bound <= w < bound for w in weights)
+    assert len(set(weights)) == len(weights)  # equal weights would keep units identical
+    assert max(abs(w) for w in weights) > 0.5 * bound  # the whole range, not a corner of it
+    assert [b.value.data for b in layer.bias] == [0.0] * 16
 
 
 # ----- MLP: 2 -> hidden -> hidden -> 1 -----------------------------------------------
@@ -94,25 +96,33 @@ def test_mlp_init_is_seeded() -> None:
 
     assert values(MLP(4, seed=1)) == values(MLP(4, seed=1))
     assert values(MLP(4, seed=1)) != values(MLP(4, seed=2))
-    v = values(MLP(4, seed=0))
-    assert len(set(v)) == len(v)
 
 
 @given(st.floats(0, 1), st.floats(0, 1))
-def test_mlp_forward_is_sigmoid_of_score(x1: float, x2: float) -> None:
+def test_mlp_forward_is_the_score_of_centred_inputs(x1: float, x2: float) -> None:
+    """``MLP(x)`` is the logit of the three layers applied to ``2 x - 1``, by hand."""
     model = MLP(3, seed=0)
-    score = model.score((x1, x2))
-    prob = model.forward((x1, x2))
-    assert isinstance(score, Scalar) and isinstance(prob, Scalar)
-    assert 0.0 < prob.data < 1.0
-    assert prob.data == pytest.approx(sigmoid(score.data), rel=1e-12)
-    assert model((x1, x2)).data == prob.data
+
+    def layer(lin: Linear, inputs: list[float]) -> list[float]:
+        return [
+            lin.bias[j].value.data
+            + sum(v * lin.weights[i][j].value.data for i, v in enumerate(inputs))
+            for j in range(lin.out_size)
+        ]
+
+    h = [max(v, 0.0) for v in layer(model.layer1, [2 * x1 - 1, 2 * x2 - 1])]
+    h = [max(v, 0.0) for v in layer(model.layer2, h)]
+    expected = layer(model.layer3, h)[0]
+    score = model((x1, x2))
+    assert isinstance(score, Scalar)
+    assert score.data == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert model.forward((x1, x2)).data == score.data
 
 
 def test_mlp_backward_reaches_every_layer() -> None:
     model = MLP(3, seed=0)
     # A point where ReLUs are active somewhere in each layer.
-    minitorch.bce_loss(model.score((0.3, 0.8)), 1).backward()
+    minitorch.bce_loss(model((0.3, 0.8)), 1).backward()
     derivs = {n: p.value.derivative for n, p in model.named_parameters()}
     assert any(d for n, d in derivs.items())
     # The output layer's bias always gets sigmoid(s) - y != 0.
@@ -170,7 +180,7 @@ def test_bce_loss_through_a_saturated_model() -> None:
         p.update(Scalar(p.value.data * 500))  # scores in the hundreds or thousands
     data = xor(10, seed=0)
     for x, y in zip(data.X, data.y, strict=True):
-        loss = minitorch.bce_loss(model.score(x), y)
+        loss = minitorch.bce_loss(model(x), y)
         loss.backward()
         assert math.isfinite(loss.data)
     assert all(
@@ -185,9 +195,7 @@ def test_callback_reports_epoch_loss_accuracy() -> None:
     data = simple(20, seed=0)
     model = MLP(2, seed=0)
     # What the first epoch must report, computed here from the untrained model.
-    losses = [
-        minitorch.bce_loss(model.score(x), y).data for x, y in zip(data.X, data.y, strict=True)
-    ]
+    losses = [minitorch.bce_loss(model(x), y).data for x, y in zip(data.X, data.y, strict=True)]
     first_loss, first_acc = sum(losses) / data.N, our_accuracy(model, data)
 
     calls: list[tuple] = []
@@ -221,6 +229,32 @@ def test_training_changes_parameters_and_lowers_loss() -> None:
     assert losses[-1] < 0.8 * losses[0]
 
 
+def median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+@pytest.mark.parametrize("name", list(TRAIN_TARGET))
+def test_defaults_fit_and_generalise(name: str) -> None:
+    """The issue's measure, on the compiled replay (the engine's floats, bit for bit)."""
+    make = minitorch.datasets[name]
+    fitted, fresh = [], []
+    for seed in SEEDS:
+        model, data = MLP(HIDDEN, seed=seed), make(N_POINTS, seed=seed)
+        minitorch.train(model, data, max_epochs=EPOCHS, compiled=True)
+        fitted.append(minitorch.accuracy(model, data))
+        fresh.append(minitorch.accuracy(model, make(N_FRESH, seed=seed + 100)))
+    assert median(fitted) >= TRAIN_TARGET[name], f"{name}: training accuracy {fitted}"
+    assert median(fresh) >= FRESH_TARGET, f"{name}: accuracy on fresh points {fresh}"
+
+
+def test_engine_and_compiled_training_agree() -> None:
+    logs = [
+        minitorch.train(MLP(4, seed=1), xor(20, seed=1), max_epochs=15, compiled=compiled)
+        for compiled in (False, True)
+    ]
+    assert logs[0] == logs[1]
+
+
 class TargetReached(Exception):
     pass
 
@@ -244,17 +278,9 @@ def epochs_to_reach(model, data, lr: float, max_epochs: int, target: float) -> i
     return None
 
 
-@pytest.mark.parametrize("seed", SIMPLE_SEEDS)
-def test_training_on_simple_reaches_target(seed: int) -> None:
-    data = simple(N_POINTS, seed=seed)
-    epoch = epochs_to_reach(
-        MLP(SIMPLE_HIDDEN, seed=seed), data, SIMPLE_LR, SIMPLE_EPOCHS, SIMPLE_TARGET
-    )
-    assert epoch is not None, f"simple: no {SIMPLE_TARGET} accuracy in {SIMPLE_EPOCHS} epochs"
-
-
-@pytest.mark.parametrize("seed", XOR_SEEDS)
-def test_training_on_xor_reaches_target(seed: int) -> None:
-    data = xor(N_POINTS, seed=seed)
-    epoch = epochs_to_reach(MLP(XOR_HIDDEN, seed=seed), data, XOR_LR, XOR_EPOCHS, XOR_TARGET)
-    assert epoch is not None, f"xor: no {XOR_TARGET} accuracy in {XOR_EPOCHS} epochs"
+def test_playground_defaults_reach_95_percent_on_simple() -> None:
+    """The playground's defaults (book/playground.md: MLP(8, seed 0), Simple, 50 points,
+    seed 0, learning rate 0.5) reach 95% on Simple within PLAYGROUND_EPOCHS epochs."""
+    data = simple(N_POINTS, seed=0)
+    epoch = epochs_to_reach(MLP(8, seed=0), data, 0.5, PLAYGROUND_EPOCHS, 0.95)
+    assert epoch is not None, f"simple: no 95% in {PLAYGROUND_EPOCHS} epochs"

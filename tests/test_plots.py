@@ -233,8 +233,8 @@ def test_plot_dataset() -> None:
     assert len(offsets) == 20
 
 
-def linear(w1: float, w2: float, b: float) -> minitorch.LinearModule:
-    m = minitorch.LinearModule()
+def linear(w1: float, w2: float, b: float) -> minitorch.LinearModel:
+    m = minitorch.LinearModel()
     m.w_1.update(w1)
     m.w_2.update(w2)
     m.b.update(b)
@@ -269,10 +269,20 @@ def test_hidden_units_network_and_mlp() -> None:
 
 def test_plot_training() -> None:
     data = minitorch.datasets["Simple"](10)
-    log = minitorch.train(minitorch.LinearModule(), data, max_epochs=5)
+    log = minitorch.train(minitorch.LinearModel(), data, max_epochs=5)
     fig = check(plots.plot_training(log))
     loss_line = fig.axes[0].get_lines()[0]
     assert list(loss_line.get_ydata()) == [r.loss for r in log]
+
+
+def test_plot_bars_draws_the_table() -> None:
+    table = {"before": {"Xor": 0.8, "Circle": 0.7}, "after": {"Xor": 1.0, "Circle": 0.95}}
+    fig = check(plots.plot_bars(table, "Accuracy", ylabel="accuracy", value_format="{:.0%}"))
+    heights = [bar.get_height() for bar in fig.axes[0].patches]
+    assert heights == [0.8, 0.7, 1.0, 0.95]
+    assert fig.table == table
+    with pytest.raises(ValueError, match="categories"):
+        plots.plot_bars({"a": {"x": 1.0}, "b": {"y": 2.0}})
 
 
 def test_compare_models_and_hcat() -> None:
@@ -290,7 +300,7 @@ def test_show_loss_restores_the_parameter() -> None:
 
     def full_loss(m: minitorch.Module) -> float:
         pairs = zip(data.X, data.y, strict=True)
-        return sum(minitorch.bce_loss(m.score(x), y).data for x, y in pairs)
+        return sum(minitorch.bce_loss(m(x), y).data for x, y in pairs)
 
     before = full_loss(model)
     fig = check(plots.show_loss(full_loss, model, "b", values=[0.0, 0.4, 0.8]))

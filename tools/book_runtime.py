@@ -149,7 +149,12 @@ class Playground:
         hidden: hidden units per layer of ``minitorch_lite.MLP``.
         learning_rate: SGD step size (may be changed between epochs).
         seed: seeds the network's initial weights (the dataset always uses seed 0).
+
+    The test accuracy is measured on ``TEST_POINTS`` fresh points of the same dataset
+    (seed 100), which the network never trains on.
     """
+
+    TEST_POINTS = 100
 
     def __init__(
         self, dataset: str, points: int, hidden: int, learning_rate: float, seed: int = 0
@@ -160,11 +165,12 @@ class Playground:
         if dataset not in minitorch.datasets:
             raise ValueError(f"unknown dataset {dataset!r}: one of {list(minitorch.datasets)}")
         self.data = minitorch.datasets[dataset](int(points))
+        self.test = minitorch.datasets[dataset](self.TEST_POINTS, seed=100)
         self.model = minitorch.MLP(int(hidden), seed=int(seed))
         self.learning_rate = float(learning_rate)
         self.epoch = 0
         # Trace one epoch once; every step replays it (the engine's floats, much faster).
-        self._step = minitorch.nn.compiled_step(self.model, self.data)
+        self._step = minitorch.nn.compiled_step(self.model, self.data, self.test)
 
     def points(self) -> dict[str, list]:
         """The dataset: ``x`` (pairs in the unit square) and ``y`` (labels 0/1)."""
@@ -174,11 +180,16 @@ class Playground:
         """Train one epoch (``train(..., compiled=True)``'s step); its log line as a dict.
 
         As in ``train``, the accuracy is measured on the forward pass of the epoch,
-        before the SGD step.
+        before the SGD step, and the test accuracy at the same parameters.
         """
-        loss, accuracy = self._step(self.learning_rate)
+        loss, accuracy, test_accuracy = self._step(self.learning_rate)
         self.epoch += 1
-        return {"epoch": self.epoch, "loss": loss, "accuracy": accuracy}
+        return {
+            "epoch": self.epoch,
+            "loss": loss,
+            "accuracy": accuracy,
+            "test_accuracy": test_accuracy,
+        }
 
     def grid(self, size: int) -> list[float]:
         """The model's probability of label 1 on a ``size`` × ``size`` grid of the square.
@@ -186,9 +197,9 @@ class Playground:
         Row-major, first row at x₂ = 1 (the top of a picture), columns from x₁ = 0.
         """
         step = 1 / (size - 1)
-        forward = self.model.forward
+        model = self.model
         return [
-            forward((column * step, 1 - row * step)).data
+            model((column * step, 1 - row * step)).sigmoid().data
             for row in range(size)
             for column in range(size)
         ]

@@ -242,7 +242,8 @@ PLAYGROUND_HTML = """\
     <dl class="pg-stats">
       <div><dt>Epoch</dt><dd class="pg-epoch">0</dd></div>
       <div><dt>Loss</dt><dd class="pg-loss">–</dd></div>
-      <div><dt>Accuracy</dt><dd class="pg-accuracy">–</dd></div>
+      <div><dt>Training accuracy</dt><dd class="pg-accuracy">–</dd></div>
+      <div><dt>Test accuracy</dt><dd class="pg-test">–</dd></div>
       <div><dt>Speed</dt><dd class="pg-speed">–</dd></div>
     </dl>
   </figure>
@@ -267,7 +268,7 @@ class PlaygroundDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         dataset = self.options.get("dataset", "Simple")
-        rate = self.options.get("rate", "0.2")
+        rate = self.options.get("rate", "0.5")
         if dataset not in DATASETS or rate not in RATES:
             raise self.error(f"playground: dataset in {DATASETS}, rate in {RATES}")
         options = "".join(
@@ -279,7 +280,7 @@ class PlaygroundDirective(SphinxDirective):
             options=options,
             rates=rates,
             points=self.options.get("points", 50),
-            hidden=self.options.get("hidden", 4),
+            hidden=self.options.get("hidden", 8),
         )
         return [nodes.raw("", markup, format="html", classes=["playground-app"])]
 

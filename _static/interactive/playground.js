@@ -35,6 +35,7 @@
       epoch: root.querySelector(".pg-epoch"),
       loss: root.querySelector(".pg-loss"),
       accuracy: root.querySelector(".pg-accuracy"),
+      test: root.querySelector(".pg-test"),
       speed: root.querySelector(".pg-speed"),
     };
     const map = root.querySelector(".pg-map");
@@ -62,7 +63,7 @@
       return {
         dataset: form.elements.dataset.value,
         points: clamp(form.elements.points.value, 10, 200, 50),
-        hidden: clamp(form.elements.hidden.value, 1, 16, 4),
+        hidden: clamp(form.elements.hidden.value, 1, 16, 8),
         rate: Number(form.elements.rate.value),
       };
     }
@@ -158,10 +159,14 @@
       setButtons();
       const last = history[history.length - 1];
       if (last) {
-        say(`Stopped after epoch ${last.epoch}: loss ${last.loss.toFixed(3)}, accuracy ${percent(last.accuracy)}.`);
+        say(
+          `Stopped after epoch ${last.epoch}: loss ${last.loss.toFixed(3)}, ` +
+            `training accuracy ${percent(last.accuracy)}, test accuracy ${percent(last.testAccuracy)}.`,
+        );
         map.setAttribute(
           "aria-label",
-          `The points and the decision boundary after ${last.epoch} epochs; accuracy ${percent(last.accuracy)}`,
+          `The points and the decision boundary after ${last.epoch} epochs; ` +
+            `training accuracy ${percent(last.accuracy)}, test accuracy ${percent(last.testAccuracy)}`,
         );
       }
     }
@@ -187,7 +192,12 @@
     }
 
     function onEpoch(m) {
-      history.push({ epoch: m.epoch, loss: m.loss, accuracy: m.accuracy });
+      history.push({
+        epoch: m.epoch,
+        loss: m.loss,
+        accuracy: m.accuracy,
+        testAccuracy: m.test_accuracy,
+      });
       if (m.grid) {
         grid = m.grid;
         gridSize = m.size;
@@ -201,6 +211,7 @@
       stats.epoch.textContent = m ? String(m.epoch) : "0";
       stats.loss.textContent = m ? m.loss.toFixed(4) : "–";
       stats.accuracy.textContent = m ? percent(m.accuracy) : "–";
+      stats.test.textContent = m ? percent(m.test_accuracy) : "–";
       const seconds = (performance.now() - trainStart) / 1000;
       stats.speed.textContent =
         m && seconds > 0 ? `${(trainEpochs / seconds).toFixed(1)} epochs/s` : "–";

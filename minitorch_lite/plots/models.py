@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 
 from ..datasets import Graph
-from ..nn import MLP, Epoch, LinearModule, Network
+from ..nn import MLP, Epoch, LinearModel, Network
 from ..scalar import Scalar
 from .style import (
     ACTIVATION_CMAP,
@@ -65,7 +65,7 @@ def plot_dataset(
 
 
 def score_grid(model: Any, resolution: int = 40) -> np.ndarray:
-    """``model.score`` at the centres of a ``resolution`` × ``resolution`` grid on [0, 1]².
+    """The score ``model(x)`` at the centres of a ``resolution`` × ``resolution`` grid on [0, 1]².
 
     Row ``i`` is x₂ = (i + ½) / resolution, column ``j`` is x₁; every value is a
     forward pass of the model on Scalars.
@@ -74,7 +74,7 @@ def score_grid(model: Any, resolution: int = 40) -> np.ndarray:
     out = np.empty((resolution, resolution))
     for i, x2 in enumerate(centres):
         for j, x1 in enumerate(centres):
-            s = model.score((float(x1), float(x2)))
+            s = model((float(x1), float(x2)))
             out[i, j] = float(getattr(s, "data", s))
     return out
 
@@ -107,7 +107,7 @@ def plot_decision_boundary(
     """The model's score over [0, 1]² (red positive, blue negative, white near 0), its
     decision boundary (score 0, black) and the data points on top.
 
-    The map is ``model.score`` evaluated on a ``resolution`` × ``resolution`` grid.
+    The map is the score ``model(x)`` evaluated on a ``resolution`` × ``resolution`` grid.
     """
     fig = new_figure(*figsize)
     ax = fig.add_subplot()
@@ -130,7 +130,7 @@ def compare_models(
     figsize: tuple[float, float] | None = None,
 ) -> BookFigure:
     """Decision-boundary panels side by side, one per model, on a shared colour scale
-    (``model.score`` on a ``resolution`` × ``resolution`` grid each)."""
+    (the score ``model(x)`` on a ``resolution`` × ``resolution`` grid each)."""
     n = len(models)
     if n == 0:
         raise ValueError("compare_models needs at least one model")
@@ -151,14 +151,16 @@ def compare_models(
 
 
 def _hidden_units(model: Any) -> tuple[list[str], Callable[[float, float], list[Scalar]]]:
-    """Names and a function giving the pre-activations of the first hidden layer."""
+    """Names and a function giving the pre-activations of the first hidden layer (of an
+    MLP: on its centred inputs, as its forward computes them)."""
     if isinstance(model, Network):
         return ["unit 1", "unit 2"], lambda a, b: [
             model.unit1.forward((a, b)), model.unit2.forward((a, b))]
     if isinstance(model, MLP):
         n = model.layer1.out_size
-        return [f"unit {j + 1}" for j in range(n)], lambda a, b: model.layer1.forward((a, b))
-    if isinstance(model, LinearModule):
+        return [f"unit {j + 1}" for j in range(n)], lambda a, b: model.layer1(
+            model.centre((a, b)))
+    if isinstance(model, LinearModel):
         return ["unit 1"], lambda a, b: [model.forward((a, b))]
     raise TypeError(f"plot_hidden_units needs a Network or an MLP, got {type(model).__name__}")
 
