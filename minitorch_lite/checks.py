@@ -9,6 +9,7 @@ hint. Pure Python, like the rest of the core, so the checks run in the page too.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import sys
@@ -173,7 +174,11 @@ def _graphs() -> Iterator[tuple[str, Scalar, list[Scalar]]]:
     yield "the doubling graph: 30 times out = out + out", out, [x]
 
 
-def _chain(n: int) -> Scalar:
+@functools.cache
+def _deep_chain(n: int = 100_000) -> Scalar:
+    """``x + 1 + 1 + ...``, ``n`` additions deep. Made once and kept for the life of the
+    process: in the browser's Python (Pyodide) freeing a chain more than a few hundred
+    Scalars deep overflows its small C stack and kills the interpreter."""
     x = Scalar(0.5, name="x")
     out = x
     for _ in range(n):
@@ -219,7 +224,7 @@ def check_topological_sort(fn: Callable[[Scalar], Sequence[Scalar]]) -> None:
                 "after every node that uses it, then its parents.",
             )
         )
-    deep = _chain(100_000)
+    deep = _deep_chain()
     cases.append(
         _Case(
             "a chain 100,000 operations deep",

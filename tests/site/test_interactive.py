@@ -368,3 +368,70 @@ def test_reader_writes_central_difference_and_the_page_checks_it(
         shown = browser_output(page, selector)
         assert "all 5 cases passed" in shown, shown
         assert not visit.problems(), report("problems in the exercise", visit.problems())
+
+
+def type_code(page: Page, code: str) -> None:
+    """Type ``code`` key by key into the focused editor, as a reader does: the editor does
+    not indent by itself, so each level of indentation is one Tab."""
+    for line in code.strip("\n").splitlines():
+        stripped = line.lstrip(" ")
+        for _ in range((len(line) - len(stripped)) // 4):
+            page.keyboard.press("Tab")
+        page.keyboard.type(stripped)
+        page.keyboard.press("Enter")
+
+
+RECURSIVE_SORT = """
+def mine(variable):
+    order, seen = [], set()
+    def visit(node):
+        if node.is_constant() or node in seen:
+            return
+        seen.add(node)
+        for parent in node.parents:
+            visit(parent)
+        order.append(node)
+    visit(variable)
+    return order[::-1]
+checks.check_topological_sort(mine)
+"""
+
+ITERATIVE_SORT = """
+def mine(variable):
+    order, seen, stack = [], set(), [(variable, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif not (node.is_constant() or node in seen):
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order[::-1]
+checks.check_topological_sort(mine)
+"""
+
+
+def test_reader_writes_topological_sort_and_the_page_checks_it(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Part 2's exercise in the page: a recursive sort typed into the starter fails on the
+    deep chain with the hint about the recursion limit; an iterative one passes."""
+    selector = ".cell.tag_starter-topological-sort"
+    url = site.url("autodiff/exercises.html")
+    with open_page(context, recorder, url, settle=False) as (page, visit):
+        code = page.locator(f"{selector} .cell_input pre")
+        for attempt, expected in ((RECURSIVE_SORT, "RecursionError"), (ITERATIVE_SORT, None)):
+            code.click()
+            page.keyboard.press("Control+a")
+            page.keyboard.press("Delete")
+            type_code(page, "from minitorch_lite import checks\n" + attempt)
+            run_and_wait(page, selector)
+            shown = page.locator(f"{selector} .run-output").inner_text()
+            if expected:
+                error = page.locator(f"{selector} .run-output pre.run-error").inner_text()
+                assert "FAILED" in shown and expected in error, shown
+                assert "Hint:" in error and "stack" in error, error
+            else:
+                assert "all 4 cases passed" in browser_output(page, selector), shown
+        assert not visit.problems(), report("problems in the exercise", visit.problems())
