@@ -315,6 +315,65 @@ def check_train_step(fn: Callable[[SGD, Module, Any], float]) -> None:
             "zero the derivatives first (optim.zero_grad()), then the mean of bce_loss over "
             "all points, loss.backward(), optim.step(); return loss.data."
         )
-        return _Case(f"{steps} steps on {name}, learning rate {lr}", run, hint)
+        steps_text = f"{steps} step" + ("s" if steps > 1 else "")
+        return _Case(f"{steps_text} on {name}, learning rate {lr}", run, hint)
 
     _judge("train_step", [case("Simple", 1, 1.0), case("Xor", 3, 2.0)])
+
+
+def check_linear_model(cls: type[Module]) -> None:
+    """A reader's version of :class:`~minitorch_lite.LinearModel`: a Module with
+    parameters ``w_1``, ``w_2`` and ``b`` (in that order, all starting at 0) whose
+    ``forward(x)`` is the score ``x_1 w_1 + x_2 w_2 + b``, so that ``backward`` fills
+    in the derivatives ``x_1``, ``x_2`` and 1."""
+
+    def names() -> str | None:
+        model = cls()
+        if not isinstance(model, Module):
+            return f"{cls.__name__}() is a {type(model).__name__}, not a minitorch Module"
+        got = [(name, p.value.data) for name, p in model.named_parameters()]
+        want = [("w_1", 0.0), ("w_2", 0.0), ("b", 0.0)]
+        if got != want:
+            return f"expected parameters {want}, got {got}"
+        return None
+
+    def score(point: tuple[float, float], values: tuple[float, float, float]) -> _Case:
+        def run() -> str | None:
+            model = cls()
+            for p, v in zip(model.parameters(), values, strict=True):
+                p.update(v)
+            out = model(point)
+            if not isinstance(out, Scalar):
+                return f"forward returned {out!r}, not a Scalar"
+            want = point[0] * values[0] + point[1] * values[1] + values[2]
+            problem = _differ(want, out.data, 1e-12)
+            if problem:
+                return f"the score: {problem}"
+            out.backward()
+            for (name, p), d in zip(
+                model.named_parameters(), (point[0], point[1], 1.0), strict=True
+            ):
+                problem = _differ(d, p.value.derivative, 1e-12)
+                if problem:
+                    return f"d score / d {name}: {problem}"
+            return None
+
+        hint = (
+            "forward(x) returns x[0] * self.w_1.value + x[1] * self.w_2.value + self.b.value: "
+            "use the parameters' .value (Scalars), so that backward reaches them."
+        )
+        return _Case(f"score at x = {point}, (w_1, w_2, b) = {values}", run, hint)
+
+    _judge(
+        f"{cls.__name__}",
+        [
+            _Case(
+                "three parameters w_1, w_2, b, all 0",
+                names,
+                "call super().__init__() first, then assign Parameter(0.0) to self.w_1, "
+                "self.w_2 and self.b, in that order.",
+            ),
+            score((0.25, 0.75), (1.0, -2.0, 0.5)),
+            score((0.9, 0.1), (-3.0, 4.0, -1.0)),
+        ],
+    )

@@ -136,3 +136,19 @@ def test_train_step_checker() -> None:
         checks.check_train_step(forgets_zero_grad)
     with pytest.raises(AssertionError, match="raised"):
         checks.check_train_step(lambda optim, model, data: math.log(-1))
+
+
+def test_linear_model_checker() -> None:
+    checks.check_linear_model(minitorch.LinearModel)
+
+    class NoValue(minitorch.LinearModel):
+        def forward(self, x):  # noqa: ANN001, ANN202
+            return x[0] * self.w_1.value.data + x[1] * self.w_2.value + self.b.value
+
+    class Unfinished(minitorch.Module):
+        def __init__(self) -> None: ...
+
+    with pytest.raises(AssertionError, match="w_1"):
+        checks.check_linear_model(NoValue)
+    with pytest.raises(AssertionError, match="super"):
+        checks.check_linear_model(Unfinished)
