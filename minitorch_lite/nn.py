@@ -64,7 +64,8 @@ class Linear(Module):
 
     Biases start at 0. Weights start uniform in [-a, a) with a = sqrt(6 / in_size), drawn
     from ``rng``: "He" initialisation, made for ReLU layers. Its variance 2 / in_size keeps
-    the spread of a layer's outputs close to that of its inputs, however many there are.
+    the spread of the linear parts about the same from one ReLU layer to the next, however
+    wide the layers are (the book's "Hidden layers" chapter, "Starting well").
     """
 
     def __init__(self, in_size: int, out_size: int, rng: random.Random | None = None) -> None:
