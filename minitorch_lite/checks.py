@@ -281,26 +281,16 @@ def check_train_step(fn: Callable[[SGD, Module, Any], float]) -> None:
     binary cross-entropy (zero the derivatives, forward, backward, step), returning the
     loss as a float, exactly as Part 3's ``train_step``."""
     from .datasets import datasets  # noqa: PLC0415 (only this check needs the datasets)
-    from .nn import LinearModel, bce_loss  # noqa: PLC0415
-
-    def reference(optim: SGD, model: Module, data: Any) -> float:
-        optim.zero_grad()
-        total: Scalar | float = 0.0
-        for x, y in zip(data.X, data.y, strict=True):
-            total = bce_loss(model(x), y) + total
-        loss = total / data.N
-        loss.backward()
-        optim.step()
-        return loss.data
+    from .nn import LinearModel, train  # noqa: PLC0415
 
     def case(name: str, steps: int, lr: float) -> _Case:
         def run() -> str | None:
             data = datasets[name](20, seed=3)
             ours, theirs = LinearModel(), LinearModel()
-            ours_optim = SGD(ours.parameters(), lr)
             theirs_optim = SGD(theirs.parameters(), lr)
             for step in range(1, steps + 1):
-                want = reference(ours_optim, ours, data)
+                # The library's loop, one epoch at a time: the same step, float for float.
+                want = train(ours, data, lr, max_epochs=1)[0].loss
                 got = fn(theirs_optim, theirs, data)
                 problem = _differ(want, got, 1e-9)
                 if problem:

@@ -204,7 +204,7 @@ def compiled_step(
     def epoch_loss() -> tuple[Scalar, list[Scalar]]:
         total: Scalar | float = 0.0
         scores = [model(x) for x in points]
-        for s, y in zip(scores, data.y, strict=False):
+        for s, y in zip(scores[: data.N], data.y, strict=True):
             total = bce_loss(s, y) + total
         return total / data.N, scores  # type: ignore[return-value]
 

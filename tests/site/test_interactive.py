@@ -323,53 +323,6 @@ def test_pyodide_is_served_by_the_site(site_dir: Path) -> None:
 # -- an exercise checked in the page -------------------------------------------------------
 
 
-def test_reader_writes_central_difference_and_the_page_checks_it(
-    site: Site, context: BrowserContext, recorder: Recorder
-) -> None:
-    """Part 1's exercise: the unfinished starter fails its check in the browser; the
-    reader types a central difference (with `/` and Tab) and the same check passes."""
-    selector = ".cell.tag_starter-central-difference"
-    url = site.url("derivatives/exercises.html")
-    with open_page(context, recorder, url, settle=False) as (page, visit):
-        cell = page.locator(selector)
-        cell.get_by_role("button", name="Run").click()
-        page.wait_for_function(
-            """(selector) => /^(Done|Failed|Stopped)/.test(
-                document.querySelector(selector + ' .run-status')?.textContent || '')""",
-            arg=selector,
-            timeout=LOAD_TIMEOUT_MS,
-            polling=200,
-        )
-        failed = cell.locator(".run-output").inner_text()
-        error = cell.locator(".run-output pre.run-error").inner_text()
-        assert "FAILED" in failed, failed  # the checker's line for the first case
-        assert "AssertionError" in error and "Hint:" in error, error
-        code = cell.locator(".cell_input pre")
-        code.click()
-        page.keyboard.press("Control+a")
-        page.keyboard.press("Delete")
-        page.keyboard.type("from minitorch_lite import checks")
-        page.keyboard.press("Enter")
-        page.keyboard.type("def mine(f, *vals, arg=0, epsilon=1e-6):")
-        page.keyboard.press("Enter")
-        for line in (  # the editor does not indent by itself: Tab for each body line
-            "up, down = list(vals), list(vals)",
-            "up[arg] += epsilon",
-            "down[arg] -= epsilon",
-            "return (f(*up) - f(*down)) / (2 * epsilon)",
-        ):
-            page.keyboard.press("Tab")
-            page.keyboard.type(line)
-            page.keyboard.press("Enter")
-        page.keyboard.type("checks.check_central_difference(mine)")
-        typed = code.evaluate("(pre) => pre.innerText")
-        assert "    return (f(*up) - f(*down)) / (2 * epsilon)" in typed, typed
-        run_and_wait(page, selector)
-        shown = browser_output(page, selector)
-        assert "all 5 cases passed" in shown, shown
-        assert not visit.problems(), report("problems in the exercise", visit.problems())
-
-
 def type_code(page: Page, code: str) -> None:
     """Type ``code`` key by key into the focused editor, as a reader does: the editor does
     not indent by itself, so each level of indentation is one Tab."""
@@ -379,6 +332,44 @@ def type_code(page: Page, code: str) -> None:
             page.keyboard.press("Tab")
         page.keyboard.type(stripped)
         page.keyboard.press("Enter")
+
+
+CENTRAL_DIFFERENCE = """
+from minitorch_lite import checks
+def mine(f, *vals, arg=0, epsilon=1e-6):
+    up, down = list(vals), list(vals)
+    up[arg] += epsilon
+    down[arg] -= epsilon
+    return (f(*up) - f(*down)) / (2 * epsilon)
+checks.check_central_difference(mine)
+"""
+
+
+def test_reader_writes_central_difference_and_the_page_checks_it(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Part 1's exercise: the unfinished starter fails its check in the browser; the
+    reader types a central difference (with `/` and Tab) and the same check passes."""
+    selector = ".cell.tag_starter-central-difference"
+    url = site.url("derivatives/exercises.html")
+    with open_page(context, recorder, url, settle=False) as (page, visit):
+        cell = page.locator(selector)
+        run_and_wait(page, selector)  # "Done": a cell that raised shows its error below
+        failed = cell.locator(".run-output").inner_text()
+        error = cell.locator(".run-output pre.run-error").inner_text()
+        assert "FAILED" in failed, failed  # the checker's line for the first case
+        assert "AssertionError" in error and "Hint:" in error, error
+        code = cell.locator(".cell_input pre")
+        code.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
+        type_code(page, CENTRAL_DIFFERENCE)
+        typed = code.evaluate("(pre) => pre.innerText")
+        assert "    return (f(*up) - f(*down)) / (2 * epsilon)" in typed, typed
+        run_and_wait(page, selector)
+        shown = browser_output(page, selector)
+        assert "all 5 cases passed" in shown, shown
+        assert not visit.problems(), report("problems in the exercise", visit.problems())
 
 
 RECURSIVE_SORT = """
