@@ -109,11 +109,9 @@ def topological_sort(variable: Variable) -> list[Variable]:
     stack = [variable]
     while stack:
         for parent in stack.pop().parents:
-            if parent.is_constant():
-                continue
             if parent in uses:
                 uses[parent] += 1
-            else:
+            elif not parent.is_constant():
                 uses[parent] = 1
                 stack.append(parent)
     # Pass 2: a variable is ready once every variable that uses it has been placed.
@@ -123,7 +121,7 @@ def topological_sort(variable: Variable) -> list[Variable]:
         node = ready.pop()
         order.append(node)
         for parent in node.parents:
-            if parent.is_constant():
+            if parent not in uses:  # a constant
                 continue
             uses[parent] -= 1
             if uses[parent] == 0:

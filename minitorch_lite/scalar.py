@@ -65,8 +65,8 @@ class Scalar:
         v: the value (any real number; stored as a float in ``.data``).
         back: how it was made. The default, :data:`LEAF`, marks a Scalar the user
             created; ``None`` marks a constant, for which no derivative is computed.
-        name: a label, used when printing and drawing graphs; by default
-            ``x<unique_id>``.
+        name: an optional label, used when printing and drawing graphs (``None``
+            when not given; ``unique_id`` tells unnamed Scalars apart).
 
     Arithmetic (``+ - * /``, unary ``-``, ``< > ==``) works with Scalars and
     plain numbers on either side. ``==`` builds a graph node, so Scalars hash by
@@ -85,7 +85,7 @@ class Scalar:
         self.derivative: float | None = None
         self.history: ScalarHistory | None = back
         self.unique_id: int = next(_ids)
-        self.name: str = name if name is not None else f"x{self.unique_id}"
+        self.name: str | None = name
 
     def __repr__(self) -> str:
         return f"Scalar({self.data!r})"
@@ -204,10 +204,24 @@ class Scalar:
         h = self.history
         if h is None or h.last_fn is None:
             raise ValueError(f"chain_rule needs a Scalar made by a function; {self!r} is not")
-        derivatives = h.last_fn.backward(h.ctx, d_output)
-        derivatives = h.last_fn.check_derivatives(derivatives, len(h.inputs))  # or raise
-        # check_derivatives made sure there is one derivative per input.
-        return [(x, d) for x, d in zip(h.inputs, derivatives, strict=False) if not x.is_constant()]
+        fn = h.last_fn
+        derivatives = fn.backward(h.ctx, d_output)
+        if not isinstance(derivatives, tuple):  # a one-input backward may return a bare float
+            derivatives = (derivatives,)
+        if len(derivatives) != len(h.inputs):
+            raise ValueError(
+                f"{fn.__name__}.backward returned {len(derivatives)} derivative(s) "
+                f"for {len(h.inputs)} input(s)"
+            )
+        pairs = []
+        for x, d in zip(h.inputs, derivatives):
+            if isinstance(d, bool) or not isinstance(d, (int, float)):
+                raise TypeError(
+                    f"{fn.__name__}.backward must return a float, got {type(d).__name__} {d!r}"
+                )
+            if not x.is_constant():  # a constant gets no derivative
+                pairs.append((x, d))
+        return pairs
 
     def backward(self, d_output: float | None = None) -> None:
         """Fill ``.derivative`` on every leaf this Scalar depends on.

@@ -63,20 +63,6 @@ class ScalarFunction:
         history = scalar.ScalarHistory(cls, ctx, inputs)  # 3. record
         return scalar.Scalar(new, history)  # 4. wrap the result
 
-    @classmethod
-    def check_derivatives(cls, d: float | tuple[float, ...], n_inputs: int) -> tuple[float, ...]:
-        """What ``backward`` returned, as one number per input, or an error saying what is
-        wrong with it. A one-input function's ``backward`` may return a bare float."""
-        d = d if isinstance(d, tuple) else (d,)
-        if len(d) != n_inputs:
-            raise ValueError(
-                f"{cls.__name__}.backward returned {len(d)} derivative(s) for {n_inputs} input(s)"
-            )
-        for x in d:
-            if isinstance(x, bool) or not isinstance(x, (int, float)):
-                raise _not_a_number(x, cls, "backward")
-        return d
-
 
 class Add(ScalarFunction):
     """:math:`f(x, y) = x + y`"""

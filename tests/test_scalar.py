@@ -267,7 +267,7 @@ def test_history_can_be_replaced() -> None:
 
 def test_name_and_unique_id_are_plain_attributes() -> None:
     x = Scalar(1.0)
-    assert x.name == f"x{x.unique_id}"
+    assert x.name is None  # no label unless one is given
     assert "name" in Scalar.__slots__ and "unique_id" in Scalar.__slots__
     assert Scalar(1.0).unique_id > x.unique_id
 

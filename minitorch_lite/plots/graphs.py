@@ -36,16 +36,11 @@ def _value_label(s: Scalar, derivative: float | None, show: bool) -> str:
     computed before, and the drawing should not change when an earlier cell does.
     """
     value = fmt(s.data)
-    name = given_name(s)
+    name = s.name
     lines = [f"{_math_name(name)} = {value}" if name is not None else value]
     if show:
         lines.append(f"d = {fmt(derivative)}")
     return "\n".join(lines)
-
-
-def given_name(s: Scalar) -> str | None:
-    """The name ``s`` was given, or None for the automatic ``x<unique_id>``."""
-    return None if s.name == f"x{s.unique_id}" else s.name
 
 
 def _math_name(name: str) -> str:
@@ -311,7 +306,7 @@ def draw_backprop_step(
                 del shares[i]
                 break
     fn_name = info.node.history.last_fn.__name__  # type: ignore[union-attr]
-    who = given_name(info.node) or fmt(info.node.data)
+    who = info.node.name or fmt(info.node.data)
     title = (f"Step {step + 1} of {len(steps)}: {fn_name} → {who} got d = {fmt(info.d)}"
              " and sends it back to its inputs")
     fig = _graph_figure(layout, lr, labels, title, figsize,
