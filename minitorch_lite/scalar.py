@@ -214,7 +214,7 @@ class Scalar:
                 f"for {len(h.inputs)} input(s)"
             )
         pairs = []
-        for x, d in zip(h.inputs, derivatives, strict=True):  # lengths checked above
+        for x, d in zip(h.inputs, derivatives, strict=False):  # lengths checked above
             if isinstance(d, bool) or not isinstance(d, (int, float)):
                 raise TypeError(
                     f"{fn.__name__}.backward must return a float, got {type(d).__name__} {d!r}"
