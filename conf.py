@@ -99,7 +99,11 @@ extensions = [
     "stale_pages",
 ]
 if SLIDES:
-    extensions += ["sphinx_revealjs", "revealjs_support"]
+    extensions += [
+        "sphinx_revealjs",
+        "revealjs_support",
+        "interactive",  # live code: the book's Run button on the decks' code cells
+    ]
 else:
     extensions += [
         "sphinx_togglebutton",

@@ -91,16 +91,18 @@ def sphinx(session: nox.Session, command: list[str]) -> None:
 
 
 def build_site(session: nox.Session) -> None:
-    """Book into _build/html, then decks into _build/html/slides (both incremental)."""
+    """Book into _build/html, then decks into _build/html/slides (both incremental), then
+    the decks' PDF handouts (printed by Chromium, only when a deck changed)."""
     npm_ci(session)
     sphinx(session, SPHINX_BOOK)
     sphinx(session, SPHINX_DECKS)
+    session.run("python", "tools/print_pdf.py")
 
 
 @nox.session
 def build(session: nox.Session) -> None:
     """Build the site: the book at _build/html/, the decks at _build/html/slides/."""
-    install(session, "docs", "plots")
+    install(session, "docs", "plots", "site-test")
     build_site(session)
     session.log(f"Site built in {time.monotonic() - T0:.1f} s (nox start to end): {HTML}")
 
@@ -108,7 +110,7 @@ def build(session: nox.Session) -> None:
 @nox.session
 def serve(session: nox.Session) -> None:
     """Serve the site on http://127.0.0.1:8000 and rebuild it when a source changes."""
-    install(session, "docs", "plots")
+    install(session, "docs", "plots", "site-test")
     build_site(session)
     port = session.posargs[0] if session.posargs else "8000"
     session.run(

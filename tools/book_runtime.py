@@ -140,6 +140,31 @@ def install_plots_stand_in() -> bool:
     return False
 
 
+def glue_stand_in() -> ModuleType:
+    """A module standing in for ``myst_nb`` (not in the browser): ``glue`` does nothing.
+
+    A chapter's or deck's set-up cell imports ``glue``, which hands a computed value to the
+    page's text when the site is built; in the browser that text is already on the page.
+    """
+    module = ModuleType("myst_nb", "Stand-in: glue only matters when the site is built.")
+
+    def glue(name: str, variable: object, display: bool = True) -> None:
+        """Does nothing here (the build glued the value into the page)."""
+
+    module.glue = glue  # type: ignore[attr-defined]
+    return module
+
+
+def install_glue_stand_in() -> bool:
+    """Put :func:`glue_stand_in` in place if ``myst_nb`` cannot import."""
+    try:
+        import myst_nb  # noqa: F401, PLC0415
+    except ModuleNotFoundError:
+        sys.modules["myst_nb"] = glue_stand_in()
+        return True
+    return False
+
+
 class Playground:
     """One network learning one dataset, advanced an epoch at a time.
 

@@ -4,10 +4,11 @@ Both run the real ``minitorch_lite`` in Python compiled to WebAssembly (Pyodide)
 Web Worker, loaded from the site itself (offline; nothing from a CDN) on the reader's
 first click, so a page that is only read loads one small deferred script and no Python.
 
-What the build does (HTML builder of the book only; the decks are untouched):
+What the build does (the book's HTML builder, and the decks' revealjs builder):
 
 - copies Pyodide's core runtime from ``node_modules/pyodide`` (npm, pinned in
-  package-lock.json) into ``_static/pyodide/``;
+  package-lock.json) into ``_static/pyodide/`` (book only: the decks, built into the
+  book's ``slides/`` folder, load the book's copy, so a browser fetches it once);
 - zips ``minitorch_lite/*.py`` and ``tools/book_runtime.py`` (the Python half of the
   runner) into ``_static/interactive/python.zip``, so the browser runs the library of
   this very build;
@@ -70,6 +71,15 @@ def _is_book_html(app: Sphinx) -> bool:
     return app.builder.name in ("html", "dirhtml")
 
 
+def _is_deck(app: Sphinx) -> bool:
+    return app.builder.name == "revealjs"  # dirrevealjs would need another Pyodide path
+
+
+def _runs_cells(app: Sphinx) -> bool:
+    """Pages of this build get Run buttons: the book's, and the decks' (live coding)."""
+    return _is_book_html(app) or _is_deck(app)
+
+
 def _write_if_changed(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
@@ -94,7 +104,11 @@ def python_zip(library: Path) -> bytes:
 
 def copy_runtime(app: Sphinx) -> None:
     """Copy Pyodide into ``_static/pyodide/`` and write the library zip (before writing)."""
-    if not _is_book_html(app):
+    if not _runs_cells(app):
+        return
+    static = Path(app.builder.outdir) / "_static"
+    if _is_deck(app):
+        _write_library(app, static)
         return
     source = Path(app.config.interactive_node_modules or Path(app.confdir) / "node_modules")
     source = source / "pyodide"
@@ -104,12 +118,16 @@ def copy_runtime(app: Sphinx) -> None:
             f"interactive: Pyodide not found in {source} (missing {', '.join(missing)}). "
             "Run `nox -s build` (it runs `npm ci`) or `npm ci` at the repository root."
         )
-    static = Path(app.builder.outdir) / "_static"
     for name in PYODIDE_FILES:
         _write_if_changed(static / "pyodide" / name, (source / name).read_bytes())
     for stale in (static / "pyodide").iterdir():
         if stale.name not in PYODIDE_FILES:
             stale.unlink()
+    _write_library(app, static)
+
+
+def _write_library(app: Sphinx, static: Path) -> None:
+    """Write ``python.zip`` and note the version of the worker's files."""
     library = Path(app.config.interactive_library or Path(app.confdir) / "minitorch_lite")
     data = python_zip(library)
     _write_if_changed(static / STATIC / ZIP_NAME, data)
@@ -132,8 +150,8 @@ def _has_image(cell: nodes.Element) -> bool:
     return any(True for _ in cell.findall(nodes.image))
 
 
-def _notebook_sources(env: Any, docname: str) -> dict[int, str]:
-    """Cell index → source, read from the page's notebook (for cells shown without input)."""
+def _notebook_code_cells(env: Any, docname: str) -> dict[int, Any]:
+    """Cell index → code cell, read from the page's notebook."""
     from myst_nb.core.read import read_myst_markdown_notebook  # noqa: PLC0415
 
     path = Path(env.doc2path(docname))
@@ -143,7 +161,41 @@ def _notebook_sources(env: Any, docname: str) -> dict[int, str]:
         notebook = nbformat.read(path, as_version=4)
     else:
         notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"))
-    return {i: cell.source for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"}
+    return {i: cell for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"}
+
+
+def _notebook_sources(env: Any, docname: str) -> dict[int, str]:
+    """Cell index → source, read from the page's notebook (for cells shown without input)."""
+    return {i: cell.source for i, cell in _notebook_code_cells(env, docname).items()}
+
+
+def _hidden_cell(source: str, classes: list[str]) -> nodes.container:
+    """A cell container with no visible content: its code, for the runner, in JSON."""
+    cell = nodes.container(classes=["cell", "run-cell", "run-hidden", *classes])
+    cell.append(nodes.raw("", _json_script(source), format="html"))
+    return cell
+
+
+def add_removed_cells(document: nodes.document, env: Any, docname: str) -> None:
+    """Decks: put back, invisibly, the ``remove-cell`` cells, so that live code runs.
+
+    A deck keeps its set-up (data, trained models, helper functions) in cells the
+    audience never sees; a cell on a slide that the presenter runs needs those names. The
+    book does not do this: a chapter shows the code it relies on, and its removed cells
+    are the build's checks of its prose.
+    """
+    shown = [c for c in document.findall(nodes.container) if c.get("nb_element") == "cell_code"]
+    present = {c.get("cell_index") for c in shown}
+    for index, cell in sorted(_notebook_code_cells(env, docname).items()):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if index in present or "no-run" in tags:
+            continue
+        hidden = _hidden_cell(cell.source, ["run-removed"])
+        after = next((c for c in shown if c.get("cell_index", -1) > index), None)
+        if after is not None:
+            after.parent.insert(after.parent.index(after), hidden)
+        elif shown:
+            shown[-1].parent.append(hidden)
 
 
 def _json_script(value: object) -> str:
@@ -170,12 +222,14 @@ class RunnableCells(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        if not _is_book_html(self.app):
+        if not _runs_cells(self.app):
             return
+        if _is_deck(self.app):
+            add_removed_cells(self.document, self.env, self.env.docname)
         notebook: dict[int, str] | None = None
         for cell in list(self.document.findall(nodes.container)):
             if cell.get("nb_element") != "cell_code":
-                continue
+                continue  # (the removed cells put back above are ready as they are)
             tags = set(cell.get("cell_metadata", {}).get("tags", []))
             if "no-run" in tags:
                 continue
@@ -289,13 +343,17 @@ def add_page_assets(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """The runner's script on pages with code cells; the playground's on its page."""
-    if doctree is None or not _is_book_html(app):
+    if doctree is None or not _runs_cells(app):
         return
     version = getattr(app.builder, "interactive_version", "0")
     cells = any("run-cell" in node["classes"] for node in doctree.findall(nodes.container))
     playground = any("playground-app" in node["classes"] for node in doctree.findall(nodes.raw))
+    attributes = {"data-version": version}
+    if _is_deck(app):
+        # The book's copy of Pyodide, one folder up from the decks (a page-relative URL).
+        attributes["data-pyodide"] = "../_static/pyodide/"
     if cells:
-        app.add_js_file(f"{STATIC}/run.js", loading_method="defer", **{"data-version": version})
+        app.add_js_file(f"{STATIC}/run.js", loading_method="defer", **attributes)
     if playground:
         app.add_js_file(
             f"{STATIC}/playground.js", loading_method="defer", **{"data-version": version}

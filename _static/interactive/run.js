@@ -6,7 +6,8 @@
  * Python namespace, __main__. Before a cell runs, every earlier cell of the page that has
  * not run yet runs once, in order (their output is not shown; their errors are). Figure
  * cells need matplotlib, which Pyodide's core lacks: they run, and their failure to draw
- * becomes a note. The code of each cell is editable; Ctrl+Enter (or Shift+Enter) runs it.
+ * becomes a note. A deck's page also carries its set-up cells (hidden, run-removed), so
+ * the presenter can live-code on any slide. The code of each cell is editable; Ctrl+Enter (or Shift+Enter) runs it.
  */
 (() => {
   "use strict";
@@ -15,7 +16,10 @@
   const here = new URL(".", script.src);
   const urls = {
     worker: new URL(`worker.js?v=${version}`, here).href,
-    pyodide: new URL("../pyodide/", here).href,
+    // The decks load the book's copy of Pyodide (data-pyodide, relative to the page).
+    pyodide: script.dataset.pyodide
+      ? new URL(script.dataset.pyodide, document.baseURI).href
+      : new URL("../pyodide/", here).href,
     zip: new URL(`python.zip?v=${version}`, here).href,
   };
   const FIGURE_NOTE =
@@ -47,6 +51,7 @@
   let cells = [];
   let worker = null;
   let ready = null; // Promise of a started worker
+  let loaded = false; // the worker has started (ready has resolved)
   let failStart = null; // rejects `ready` (Stop while Python loads)
   let nextId = 1;
   const pending = new Map(); // id -> {resolve, reject}
@@ -76,6 +81,12 @@
       };
     });
     worker.postMessage({ type: "init", pyodide: urls.pyodide, zip: urls.zip });
+    ready.then(
+      () => {
+        loaded = true;
+      },
+      () => {},
+    );
     return ready;
   }
 
@@ -83,6 +94,7 @@
     if (worker) worker.terminate();
     worker = null;
     ready = null;
+    loaded = false;
     ran.clear();
     const error = new Error("stopped");
     error.stopped = true;
@@ -131,7 +143,10 @@
     return node;
   }
 
-  function outputArea(cell, index, caption = true) {
+  // The browser's output takes the place of the output the page was built with (that
+  // one is hidden, not deleted: "Undo edits" brings it back), so a reader never sees two
+  // answers to one cell. A figure the browser could not draw keeps the built one.
+  function outputArea(cell, index, caption = true, replace = caption) {
     let area = cell.querySelector(":scope > .run-output");
     if (!area) {
       area = element("div", "run-output");
@@ -140,8 +155,16 @@
       cell.append(area);
     }
     area.replaceChildren();
-    if (caption) area.append(element("p", "run-caption", "Output in your browser"));
+    const built = cell.querySelector(":scope > .cell_output");
+    cell.classList.toggle("run-replaced", Boolean(replace && built));
+    if (caption) {
+      const text = replace && built
+        ? "Output in your browser (in place of the output the page was built with)"
+        : "Output in your browser";
+      area.append(element("p", "run-caption", text));
+    }
     area.classList.toggle("run-brief", !caption);
+    if (window.Reveal && window.Reveal.layout) window.Reveal.layout();
     return area;
   }
 
@@ -151,10 +174,10 @@
   }
 
   function show(cell, index, result, notes = []) {
-    const area = outputArea(cell, index);
+    const figure = isFigure(cell, result);
+    const area = outputArea(cell, index, true, !figure);
     const before = area.childElementCount;
     for (const note of notes) area.append(element("p", "run-note", note));
-    const figure = isFigure(cell, result);
     if (result.output) area.append(element("pre", "run-stream", result.output.replace(/\n$/, "")));
     if (result.display !== null && result.display !== undefined) {
       area.append(element("pre", "run-display", result.display));
@@ -198,7 +221,7 @@
     running = cell;
     setRunning(cell, true);
     const started = performance.now();
-    const fresh = !ready;
+    const fresh = !loaded;
     try {
       if (fresh) status(cell, "Loading Python (about 13 MB the first time; your browser caches it)…");
       const loadSeconds = await startWorker();
@@ -222,6 +245,9 @@
           } else if (other.querySelector(".run-bar")) {
             show(other, j, result);
           }
+        } else if (result.error && other.classList.contains("run-removed")) {
+          // A deck's set-up cell, not on the slides: its error goes with this cell.
+          notes.push(`A set-up cell of this deck (cell ${j + 1}, not shown) raised ${lastLine(result.error)}.`);
         } else if (result.error && !other.classList.contains("tag_raises-exception")) {
           show(other, j, result);
           notes.push(`Earlier cell ${j + 1} raised ${lastLine(result.error)} (see its output).`);
@@ -290,6 +316,7 @@
     pre.setAttribute("autocapitalize", "off");
     pre.setAttribute("autocorrect", "off");
     const reset = bar.querySelector(".run-reset");
+    pre.addEventListener("focus", warmUp);
     pre.addEventListener("input", () => {
       reset.hidden = false;
       cell.classList.add("run-edited");
@@ -308,9 +335,18 @@
     reset.addEventListener("click", () => {
       pre.innerHTML = original;
       reset.hidden = true;
-      cell.classList.remove("run-edited");
+      cell.classList.remove("run-edited", "run-replaced");
+      const area = cell.querySelector(":scope > .run-output");
+      if (area) area.remove();
       bar.querySelector(".run-button").focus();
     });
+  }
+
+  // Python takes a few seconds to start, so it starts as soon as a reader is about to
+  // run something: the pointer reaches a Run button, or a Run button or an editor gets the
+  // focus. A deck opened with ?live starts it at once, before the lecture.
+  function warmUp() {
+    startWorker().catch(() => {}); // a failure is reported by the Run that waits for it
   }
 
   function setUp() {
@@ -318,12 +354,16 @@
     cells.forEach((cell, index) => {
       const bar = cell.querySelector(".run-bar");
       if (!bar) return;
-      bar.querySelector(".run-button").addEventListener("click", () => run(index));
+      const button = bar.querySelector(".run-button");
+      button.addEventListener("click", () => run(index));
+      button.addEventListener("pointerenter", warmUp);
+      button.addEventListener("focus", warmUp);
       bar.querySelector(".run-stop").addEventListener("click", () => {
         if (running === cell) stopWorker();
       });
       makeEditable(cell, index);
     });
+    if (new URLSearchParams(window.location.search).has("live")) warmUp();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);

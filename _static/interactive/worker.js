@@ -40,6 +40,7 @@ async function init(message) {
     pyodide.runPython(`import sys; sys.path.insert(0, "${LIB}")`);
     runtime = pyodide.pyimport("book_runtime");
     runtime.install_plots_stand_in(); // figures: a note instead of an ImportError
+    runtime.install_glue_stand_in(); // set-up cells import myst_nb's glue
   } catch (error) {
     postMessage({ type: "failed", message: String(error && error.message ? error.message : error) });
     return;

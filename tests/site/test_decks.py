@@ -6,6 +6,7 @@ a missing deck fails. Marked ``decks`` (deselect with ``-m "not decks"`` until t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -238,3 +239,109 @@ def test_part_and_deck_link_to_each_other(
     if not any(h.startswith(site.url(f"{topic}/")) for h in hrefs):
         problems.append(f"slides/{topic}.html has no link back into {topic}/")
     assert not problems, report(f"{topic}: part <-> deck links", problems)
+
+
+def test_live_code_on_a_slide(site: Site, context: BrowserContext, recorder: Recorder) -> None:
+    """A presenter clicks into a slide's code, types an edit with `/` (and Space and the
+    arrow keys, which move slides elsewhere), runs it with Ctrl+Enter and sees the output
+    on the slide, in place of the built one, inside 1280 x 720; the slide never moved.
+    Escape gives the keys back to the deck: Right then steps on."""
+    with open_deck(site, context, recorder, "autodiff") as (page, visit):
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.evaluate(
+            """() => {
+                const bar = document.querySelector('.reveal .cell.run-cell .run-bar');
+                const i = Reveal.getIndices(bar.closest('section'));
+                Reveal.slide(i.h, i.v);
+            }"""
+        )
+        page.wait_for_timeout(800)  # the slide transition
+        before = page.evaluate(STATE)
+        cell = page.locator(".reveal section.present .cell.run-cell").first
+        editor = cell.get_by_role("textbox")
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Enter")
+        page.keyboard.type("print(7 / 2, x.data / 4)")
+        for key in ("ArrowLeft", "ArrowRight", "Space", "PageDown", "n"):
+            page.keyboard.press(key)  # deck keys, typed into the editor
+        page.keyboard.press("Backspace")  # the "n"
+        page.keyboard.press("Backspace")  # the space
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function(
+            """() => /^(Done|Failed)/.test(document.querySelector(
+                '.reveal section.present .run-status').textContent)""",
+            timeout=300_000,
+            polling=200,
+        )
+        output = cell.locator(".run-output").inner_text()
+        during = page.evaluate(STATE)
+        built_shown = cell.locator(":scope > .cell_output").is_visible()
+        box = cell.locator(".run-output").bounding_box()
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        after = page.evaluate(STATE)
+        problems = visit.problems()
+    assert "3.5 2.5" in output, f"the edited cell's output: {output!r}"
+    assert "Scalar(10.0) 10.0 x True" in output, output
+    assert during == before, f"typing and running moved the deck: {before} -> {during}"
+    assert not built_shown, "the built output still shows beside the browser's"
+    assert box is not None and box["y"] + box["height"] <= 720, f"output leaves the slide: {box}"
+    assert (after["h"], after["v"], after["f"]) > (before["h"], before["v"], before["f"]), (
+        f"after Escape, Right did not step on: {before} -> {after}"
+    )
+    assert not problems, report("slides/autodiff.html live code", problems)
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_every_code_cell_of_a_deck_runs_live(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Running a deck's last code cell runs every cell before it, the hidden set-up cells
+    included, in the page's Python: none raises (figure cells only note that the browser
+    does not draw)."""
+    with open_deck(site, context, recorder, deck) as (page, visit):
+        page.evaluate(
+            """() => {
+                const bars = document.querySelectorAll('.reveal .cell.run-cell .run-bar');
+                const i = Reveal.getIndices(bars[bars.length - 1].closest('section'));
+                Reveal.slide(i.h, i.v);
+            }"""
+        )
+        page.wait_for_timeout(800)
+        page.locator(".reveal section.present .run-button").last.click()
+        status = ".reveal section.present .run-status"
+        page.wait_for_function(
+            f"""() => {{
+                const all = document.querySelectorAll('{status}');
+                return /^(Done|Failed)/.test(all[all.length - 1].textContent);
+            }}""",
+            timeout=300_000,
+            polling=200,
+        )
+        final = page.locator(status).last.text_content() or ""
+        errors = page.locator(".run-output .run-error").all_text_contents()
+        notes = page.locator(".reveal section.present .run-note").all_text_contents()
+        problems = visit.problems()
+    assert final.startswith("Done"), final
+    assert not errors, "cells failed in the browser:\n" + "\n".join(errors)
+    setup = [n for n in notes if "set-up cell" in n]
+    assert not setup, "\n".join(setup)
+    assert not problems, report(f"slides/{deck}.html live", problems)
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_deck_pdf_has_one_page_per_slide(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """The build prints each deck's handout (tools/print_pdf.py): slides/<deck>.pdf, linked
+    from slides/index.html, one page per slide (fragments shown, so no extra pages)."""
+    pdf = site.root / "slides" / f"{deck}.pdf"
+    assert pdf.is_file(), f"slides/{deck}.pdf was not printed by the build"
+    index = (site.root / "slides" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{deck}.pdf"' in index, f"slides/index.html does not link {deck}.pdf"
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+    with open_deck(site, context, recorder, deck) as (page, _):
+        slides = page.evaluate(f"() => ({LEAVES}).length")
+    assert pages == slides, f"{deck}.pdf has {pages} pages for {slides} slides"

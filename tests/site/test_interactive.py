@@ -166,6 +166,10 @@ def test_run_shows_what_the_build_printed(chapter: tuple[Page, Visit]) -> None:
         f"{selector} .run-output"
     ).text_content()
     assert normalise(browser_output(page, selector)) == normalise(built)
+    # One answer per cell: the browser's output takes the built one's place.
+    assert not page.locator(f"{selector} > .cell_output").is_visible(), "two outputs shown"
+    caption = page.locator(f"{selector} .run-caption").text_content() or ""
+    assert "in place of the output the page was built with" in caption, caption
     # The earlier cells ran first. Figure cells drew nothing (Pyodide has no matplotlib):
     # each says so in a note, and the summary counts them. No earlier cell failed.
     summary = page.locator(f"{selector} .run-note").first.text_content() or ""
@@ -193,9 +197,11 @@ def test_edited_cell_shows_the_new_result(chapter: tuple[Page, Visit]) -> None:
     assert "saved_values=(7.0,)" in shown and "inputs=[Scalar(7.0)]" in shown, shown
     assert "Scalar(49.0)" in shown, shown  # the new print: Square of 7
     assert "<class '__main__.Square'>" in shown
-    # "Undo edits" puts back the book's code.
+    # "Undo edits" puts back the book's code and the book's output.
     page.locator(selector).get_by_role("button", name="Undo edits").click()
     assert normalise(code.text_content() or "") == normalise(original)
+    assert page.locator(f"{selector} > .cell_output").is_visible(), "built output not back"
+    assert page.locator(f"{selector} .run-output").count() == 0, "browser output left over"
     assert not visit.problems(), report("problems while running", visit.problems())
 
 
