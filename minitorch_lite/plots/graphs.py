@@ -32,12 +32,19 @@ from .style import PALETTE, BookFigure, fmt, mathify, styled
 def _value_label(s: Scalar, derivative: float | None, show: bool) -> str:
     """``name = data`` for named Scalars, the data alone for unnamed ones, then ``d``.
 
+    A long name (a module's dotted parameter name) goes on a line of its own, above
+    ``= data``, so that a row of parameters stays narrow enough to read on a page.
     Unnamed Scalars are not given their automatic ``x<id>`` name: ids depend on everything
     computed before, and the drawing should not change when an earlier cell does.
     """
     value = fmt(s.data)
     name = s.name
-    lines = [f"{_math_name(name)} = {value}" if name is not None else value]
+    if name is None:
+        lines = [value]
+    elif len(name) > 6:
+        lines = [_math_name(name), f"= {value}"]
+    else:
+        lines = [f"{_math_name(name)} = {value}"]
     if show:
         lines.append(f"d = {fmt(derivative)}")
     return "\n".join(lines)
@@ -104,8 +111,20 @@ def _graph_figure(
         cs = [0.0]
         for li in range(1, layout.n_layers):
             cs.append(cs[-1] + (depth[li - 1] + depth[li]) / 2 + gap)
-        across = max(sz[1 - along] for sz in sizes.values())
-        row = across + (0.16 if lr else 0.22) * font / 10.5
+        # The pitch between neighbouring slots of a layer: enough for the widest pair of
+        # neighbours (not the widest node of the whole graph, which would spread every
+        # layer as if it held that node).
+        margin = (0.16 if lr else 0.22) * font / 10.5
+        by_layer: dict[int, list[tuple[float, float]]] = {}
+        for k, sz in sizes.items():
+            node = layout.nodes[k]
+            by_layer.setdefault(node.layer, []).append((node.y, sz[1 - along]))
+        row = min(sz[1 - along] for sz in sizes.values()) + margin
+        for slots in by_layer.values():
+            slots.sort()
+            for (y1, w1), (y2, w2) in zip(slots, slots[1:], strict=False):
+                if y2 > y1:
+                    row = max(row, ((w1 + w2) / 2 + margin) / (y2 - y1))
 
         def pos(key: Key, cs: list[float] = cs, row: float = row) -> tuple[float, float]:
             n = layout.nodes[key]

@@ -115,7 +115,7 @@ def plot_decision_boundary(
     if colorbar:
         cb = fig.colorbar(im, ax=ax, shrink=0.85, pad=0.02)
         cb.set_label("score $m(x)$")
-        cb.ax.tick_params(labelsize=9)
+        cb.ax.tick_params(labelsize=10)
     fig.score_grid = im.get_array().data  # type: ignore[attr-defined]
     return fig
 
@@ -194,7 +194,7 @@ def plot_hidden_units(
     panels = k + (1 if two and graph is not None else 0)
     cols = min(panels, 4)
     rows = math.ceil(panels / cols)
-    fig = new_figure(min(8.4, 2.3 * cols + 0.2), 2.25 * rows + 0.4)
+    fig = new_figure(min(7.4, 2.3 * cols + 0.2), 2.25 * rows + 0.4)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     top = max(float(np.maximum(acts, 0).max()), 1e-9)
     for u in range(k):
@@ -229,7 +229,7 @@ def _small_panel(ax: Any, left: bool, bottom: bool, xlabel: str = "$x_1$",
                  ylabel: str = "$x_2$") -> None:
     """Sparse ticks, and axis labels only on the outer panels of a grid."""
     ax.title.set_fontsize(10.5)
-    ax.tick_params(labelsize=9)
+    ax.tick_params(labelsize=10)
     if ax.get_xlim() == (0.0, 1.0):
         ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
         ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
