@@ -20,6 +20,7 @@ import ast
 import contextlib
 import io
 import linecache
+import os
 import pprint
 import sys
 import traceback
@@ -45,12 +46,34 @@ def python_source(source: str) -> str:
     )
 
 
+def _library_folder() -> str | None:
+    """Where ``minitorch_lite``'s files are (None if it is not importable)."""
+    try:
+        import minitorch_lite  # noqa: PLC0415
+    except ImportError:
+        return None
+    return os.path.dirname(minitorch_lite.__file__) + os.sep
+
+
 def _cell_traceback(error: BaseException) -> str:
-    """The traceback of ``error`` from the cell's frame on (this module's frames dropped)."""
+    """The traceback of ``error`` as the reader's code saw it: the cells' frames (and any
+    other code of the reader's), then the error. This module's frames are dropped, and so
+    are the frames inside ``minitorch_lite`` (counted in one line at the end): the library
+    checked the reader's input and says what is wrong in the message."""
     tb: TracebackType | None = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
-    return "".join(traceback.format_exception(type(error), error, tb))
+    if isinstance(error, SyntaxError):
+        return "".join(traceback.format_exception(type(error), error, tb))
+    library = _library_folder()
+    frames = traceback.extract_tb(tb)
+    shown = [f for f in frames if library is None or not f.filename.startswith(library)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(shown)]
+    lines += traceback.format_exception_only(type(error), error)
+    hidden = len(frames) - len(shown)
+    if hidden:
+        lines.append(f"({hidden} call{'s' if hidden > 1 else ''} inside minitorch_lite not shown)\n")
+    return "".join(lines)
 
 
 def _remember_source(filename: str, source: str) -> None:
