@@ -72,7 +72,8 @@ def _cell_traceback(error: BaseException) -> str:
     lines += traceback.format_exception_only(type(error), error)
     hidden = len(frames) - len(shown)
     if hidden:
-        lines.append(f"({hidden} call{'s' if hidden > 1 else ''} inside minitorch_lite not shown)\n")
+        calls = "call" if hidden == 1 else "calls"
+        lines.append(f"({hidden} {calls} inside minitorch_lite not shown)\n")
     return "".join(lines)
 
 
