@@ -122,18 +122,24 @@ class FigureUnavailable(RuntimeError):
     """Raised by the browser's stand-in for ``minitorch_lite.plots`` (no matplotlib)."""
 
 
+SETTINGS = ("set_text_scale",)  # functions of plots that change settings, draw nothing
+
+
 def plots_stand_in() -> ModuleType:
     """A module standing in for ``minitorch_lite.plots`` where matplotlib is missing.
 
     Importing it works (so a cell such as ``from minitorch_lite import operators, plots``
     still binds ``operators``); calling any of its functions raises
-    :class:`FigureUnavailable`, which the page shows as a note on the figure cell.
+    :class:`FigureUnavailable`, which the page shows as a note on the figure cell, except
+    the settings that draw nothing (``set_text_scale``), which do nothing.
     """
     module = ModuleType("minitorch_lite.plots", "Stand-in: figures need matplotlib.")
 
     def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in SETTINGS:
+            return lambda *args, **kwargs: None
 
         def unavailable(*args: object, **kwargs: object) -> None:
             raise FigureUnavailable(

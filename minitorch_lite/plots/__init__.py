@@ -8,7 +8,8 @@ shows exactly once, as a compact PNG. Red is label 1 (a positive score), blue is
 
 One module per kind of figure:
 
-* ``style``: colours, fonts, :class:`BookFigure` and :func:`hcat`;
+* ``style``: colours, fonts, :class:`BookFigure`, :func:`hcat` and
+  :func:`set_text_scale` (larger text for slides);
 * ``functions``: :func:`plot_function`, :func:`plot_function3D`,
   :func:`plot_central_difference`, :func:`plot_derivative_comparison`,
   :func:`plot_epsilon_error`;
@@ -44,7 +45,7 @@ from .models import (
     show_loss,
 )
 from .results import plot_bars
-from .style import PALETTE, BookFigure, hcat
+from .style import PALETTE, BookFigure, hcat, set_text_scale
 
 __all__ = [
     "PALETTE",
@@ -70,5 +71,6 @@ __all__ = [
     "plot_hidden_units",
     "plot_training",
     "score_grid",
+    "set_text_scale",
     "show_loss",
 ]

@@ -54,6 +54,7 @@ def draw_boxes(
     data_w, data_h = (u_hi - u_lo, v_hi - v_lo) if lr else (v_hi - v_lo, u_hi - u_lo)
     size = figsize or (data_w * scale, data_h * scale + top)
     fig = BookFigure(figsize=size, layout=None)
+    fig.sized_by_text = True  # its size follows its text: set_text_scale leaves it alone
     ax = fig.add_axes((0, 0, 1, 1 - top / size[1]))
 
     def pt(u: float, v: float) -> tuple[float, float]:

@@ -107,7 +107,7 @@ def _graph_figure(
         for k, sz in sizes.items():
             li = layout.nodes[k].layer
             depth[li] = max(depth[li], sz[along])
-        gap = (0.62 if edge_labels else 0.3) * font / 10.5
+        gap = (0.62 if edge_labels else 0.2) * font / 10.5
         cs = [0.0]
         for li in range(1, layout.n_layers):
             cs.append(cs[-1] + (depth[li - 1] + depth[li]) / 2 + gap)
@@ -148,6 +148,7 @@ def _graph_figure(
     fig_h = figsize[1] if figsize else height + top
     title = "\n".join(title_lines)
     fig = BookFigure(figsize=(fig_w, fig_h), layout=None)
+    fig.sized_by_text = True  # its size follows its text: set_text_scale leaves it alone
     ax = fig.add_axes((0, 0, 1, (fig_h - top) / fig_h))
     cx, cy = (max(ext_x) + min(ext_x)) / 2, (max(ext_y) + min(ext_y)) / 2
     ax.set_xlim(cx - fig_w / 2, cx + fig_w / 2)

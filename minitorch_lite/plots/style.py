@@ -75,6 +75,47 @@ WIDTH = 6.0
 #: sharp on high-density screens (phones, most laptops).
 PIXEL_DENSITY = 2
 
+_text_scale = 1.0  # see set_text_scale
+
+
+def set_text_scale(scale: float) -> None:
+    """Draw the text of every figure made from now on ``scale`` times larger.
+
+    The book keeps 1. A slide deck is read from across a room, so its set-up cell asks
+    for more: figures keep their size, their text grows, and matplotlib's constrained
+    layout makes room for it. Graph and box diagrams size themselves from their text
+    (``sized_by_text``), so their text is already in proportion and is left alone.
+    """
+    global _text_scale
+    if not scale > 0:
+        raise ValueError(f"set_text_scale needs a positive scale, got {scale!r}")
+    _text_scale = float(scale)
+
+
+def scale_text(fig: Figure, scale: float | None = None) -> None:
+    """Make every text of ``fig`` ``scale`` times larger (default: :func:`set_text_scale`'s),
+    tick labels included; a figure is scaled once."""
+    from matplotlib.text import Text
+
+    scale = _text_scale if scale is None else scale
+    if scale == 1.0 or getattr(fig, "text_scaled", False):
+        return
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else [])):
+            labels = axis.get_ticklabels(which="both")
+            if labels:  # new ticks made when drawing get the new size too
+                axis.set_tick_params(which="both", labelsize=labels[0].get_fontsize() * scale)
+    ticks = {
+        id(t)
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else []))
+        for t in axis.get_ticklabels(which="both")
+    }
+    for text in fig.findobj(Text):
+        if id(text) not in ticks:
+            text.set_fontsize(text.get_fontsize() * scale)
+    fig.text_scaled = True
+
 
 def smallest_text_points(fig: Figure) -> float | None:
     """The size, in points, of the smallest text drawn in ``fig`` (None if no text).
@@ -113,7 +154,11 @@ class BookFigure(Figure):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("dpi", DPI)
+        # Made at its final pixel density (``dpi`` is CSS pixels per inch; the figure has
+        # PIXEL_DENSITY times more): whatever a drawing measures in pixels while it is
+        # built (graph arrows are clipped to their boxes) stays right in the PNG.
+        self.css_dpi: float = kwargs.pop("dpi", DPI)
+        kwargs["dpi"] = self.css_dpi * PIXEL_DENSITY
         kwargs.setdefault("facecolor", "white")
         kwargs.setdefault("layout", "constrained")
         super().__init__(*args, **kwargs)
@@ -126,9 +171,11 @@ class BookFigure(Figure):
         from PIL import Image  # a dependency of matplotlib
         from PIL.PngImagePlugin import PngInfo
 
+        if not getattr(self, "sized_by_text", False):
+            scale_text(self)
         buf = io.BytesIO()
         with matplotlib.rc_context(RC):
-            self.savefig(buf, format="png", dpi=self.dpi * PIXEL_DENSITY, facecolor="white",
+            self.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
                          transparent=False, metadata={"Software": None})
         image = Image.open(buf).convert("RGB")
         palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
@@ -139,7 +186,7 @@ class BookFigure(Figure):
         info.add_text("minitorch_lite:css-width", str(self.css_size()[0]))
         points = smallest_text_points(self)
         if points is not None:
-            info.add_text("minitorch_lite:smallest-text-px", f"{points * self.dpi / 72:.2f}")
+            info.add_text("minitorch_lite:smallest-text-px", f"{points * self.css_dpi / 72:.2f}")
         out = io.BytesIO()
         palette.save(out, format="PNG", optimize=True, pnginfo=info)
         return out.getvalue()
@@ -148,7 +195,15 @@ class BookFigure(Figure):
         """Width and height the figure is shown at, in CSS pixels (its PNG has twice as
         many pixels each way)."""
         w, h = self.get_size_inches()
-        return round(w * self.dpi), round(h * self.dpi)
+        return round(w * self.css_dpi), round(h * self.css_dpi)
+
+    def set_css_dpi(self, dpi: float) -> None:
+        """Show the figure larger (or smaller): ``dpi`` CSS pixels per inch, still at
+        PIXEL_DENSITY image pixels per CSS pixel. For a drawing whose pixel measurements
+        are already made (a graph) this moves its arrows: use it before drawing, or on
+        box diagrams and plots."""
+        self.css_dpi = dpi
+        self.set_dpi(dpi * PIXEL_DENSITY)
 
     def _repr_png_(self) -> bytes:
         return self.png()
@@ -220,7 +275,8 @@ def hcat(figures: Sequence[Figure], title: str | None = None, *, width: float = 
 
     images = []
     for f in figures:
-        f.set_dpi(f.dpi * PIXEL_DENSITY)  # as sharp as a figure of its own
+        if not getattr(f, "sized_by_text", False):
+            scale_text(f)
         canvas = FigureCanvasAgg(f)
         canvas.draw()
         images.append(np.asarray(canvas.buffer_rgba())[..., :3])

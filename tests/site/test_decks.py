@@ -345,3 +345,49 @@ def test_deck_pdf_has_one_page_per_slide(
     with open_deck(site, context, recorder, deck) as (page, _):
         slides = page.evaluate(f"() => ({LEAVES}).length")
     assert pages == slides, f"{deck}.pdf has {pages} pages for {slides} slides"
+
+
+SLIDE_MIN_PX = 18.0  # figure text on a 1280 x 720 slide
+
+
+@pytest.mark.parametrize("deck", DECKS)
+def test_slide_figures_are_readable_from_the_back(
+    deck: str, site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """On every slide at 1280 x 720, each figure's smallest text renders at 18 px or more
+    (computed from the figure's own font sizes, as tests/site/test_figures.py does for the
+    book), and its PNG has twice the pixels of the size it is drawn for."""
+    from PIL import Image  # noqa: PLC0415 (matplotlib's dependency, in the test session)
+
+    problems = []
+    with open_deck(site, context, recorder, deck) as (page, _):
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+        count = page.evaluate(f"() => ({LEAVES}).length")
+        for i in range(count):
+            figures = page.evaluate(
+                f"""(i) => {{
+                    const leaf = ({LEAVES})[i];
+                    const at = Reveal.getIndices(leaf);
+                    Reveal.slide(at.h, at.v);
+                    return [...leaf.querySelectorAll('img')].map(img => ({{
+                        src: img.getAttribute('src'), shown: img.getBoundingClientRect().width,
+                        alt: (img.alt || '').slice(0, 50)}}));
+                }}""",
+                i,
+            )
+            for figure in figures:
+                image = Image.open(site.root / "slides" / figure["src"])
+                info = getattr(image, "text", {})
+                if "minitorch_lite:smallest-text-px" not in info:
+                    continue  # not a figure of minitorch_lite.plots (no text size)
+                drawn = float(info["minitorch_lite:css-width"])
+                px = float(info["minitorch_lite:smallest-text-px"]) * figure["shown"] / drawn
+                if image.width < 2 * drawn - 1:
+                    problems.append(f"slide {i + 1}: {figure['alt']!r} is not drawn at 2x")
+                if px < SLIDE_MIN_PX:
+                    problems.append(
+                        f"slide {i + 1}: {figure['alt']!r}: smallest text {px:.1f} px "
+                        f"(shown {figure['shown']:.0f} px wide)"
+                    )
+    assert not problems, report(f"slides/{deck}.html figures", problems)
