@@ -8,7 +8,17 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..autodiff import central_difference
-from .style import PALETTE, WIDTH, BookFigure, fmt, mathify, new_figure, styled, tex
+from .style import (
+    PALETTE,
+    WIDTH,
+    BookFigure,
+    fmt,
+    mathify,
+    new_figure,
+    styled,
+    tex,
+    text_scale,
+)
 
 
 def _sample(fn: Callable[[float], float], xs: np.ndarray) -> np.ndarray:
@@ -81,7 +91,7 @@ def plot_function(
     if ylabel is not None:
         ax.set_ylabel(ylabel)
     if label2 is not None or label != "$f(x)$":
-        ax.legend(loc="best")
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)  # covers no curve
     return fig
 
 
@@ -98,17 +108,25 @@ def plot_function3D(
 ) -> BookFigure:
     """Surface of a two-argument function ``fn(x, y)`` over ``xlim`` × ``ylim``."""
     fig = BookFigure(figsize=figsize, layout=None)
-    ax = fig.add_axes((-0.06, -0.04, 1.08, 1.0), projection="3d")
+    ax = fig.add_axes((-0.04, -0.04, 1.02, 1.0), projection="3d")
     xs = np.linspace(xlim[0], xlim[1], points)
     ys = np.linspace(ylim[0], ylim[1], points)
     X, Y = np.meshgrid(xs, ys)
     Z = np.array([[float(getattr(v := fn(a, b), "data", v)) for a in xs] for b in ys])
     ax.plot_surface(X, Y, Z, cmap="viridis", rstride=1, cstride=1, linewidth=0,
                     antialiased=False, shade=True)
-    ax.set_xlabel("$x$", labelpad=-2)
-    ax.set_ylabel("$y$", labelpad=-2)
-    ax.set_zlabel(zlabel, labelpad=-1)
-    ax.tick_params(pad=-1, labelsize=9)
+    # Labels clear of the tick labels, however large the text (slides scale it).
+    # Few ticks, and labels clear of them, however large the text (slides scale it). The
+    # z axis is named in the corner (a z label beside the ticks would leave the figure).
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(4))
+    pad = 2 * text_scale()
+    ax.set_xlabel("$x$", labelpad=3 * pad)
+    ax.set_ylabel("$y$", labelpad=3 * pad)
+    ax.tick_params(pad=pad, labelsize=9)
+    fig.text(0.97, 0.86, f"height: {zlabel}", ha="right", va="top", fontsize=10)
     fig.suptitle(mathify(title), y=0.97, fontsize=12, fontweight="bold")
     ax.view_init(elev=28, azim=-55)
     ax.set_box_aspect(None, zoom=0.92)
@@ -229,7 +247,7 @@ def plot_epsilon_error(
     best = int(np.argmin(np.where(exact, np.inf, errors))) if not exact.all() else 0
     ax.axvline(eps[best], color=PALETTE["green"], linestyle=":", linewidth=1.8,
                label=f"smallest error: $\\epsilon \\approx {tex(eps[best])}$")
-    ax.legend(loc="upper center", frameon=False)
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)  # off the curve
     ax.text(0.03, 0.05, "$\\epsilon$ too small:\nround-off error", transform=ax.transAxes,
             va="bottom", ha="left", color=PALETTE["red"], fontsize=10)
     ax.text(0.97, 0.05, "$\\epsilon$ too large:\ntruncation error", transform=ax.transAxes,

@@ -25,6 +25,7 @@ from .style import (
     mathify,
     new_figure,
     styled,
+    text_scale,
 )
 
 
@@ -60,7 +61,7 @@ def plot_dataset(
     ax = fig.add_subplot()
     _scatter(ax, graph)
     _unit_square(ax, title or f"{graph.N} points")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
+    fig.legend(loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
@@ -206,7 +207,9 @@ def plot_hidden_units(
                        linewidths=1.4, linestyles="--")
         if graph is not None:
             _scatter(ax, graph, size=12)
-        _unit_square(ax, f"$h_{{{u + 1}}}$ = ReLU({names[u]})" if two else f"$h_{{{u + 1}}}$")
+        _unit_square(ax, _fitting(
+            [f"$h_{{{u + 1}}}$ = ReLU({names[u]})", f"$h_{{{u + 1}}}$"] if two else
+            [f"$h_{{{u + 1}}}$"], fig.get_figwidth() / cols, 10.5))
         _small_panel(ax, left=u % cols == 0, bottom=u + cols >= panels)
     if two and graph is not None:
         _hidden_space(axes[k], model, graph)
@@ -217,12 +220,22 @@ def plot_hidden_units(
     note = "Shade: the unit's ReLU activation (white = 0). Dashed: where it turns on." + (
         " Right: the points moved to the hidden space, over the classifier's score."
         if two and graph is not None else "")
-    per_line = int(fig.get_figwidth() / (0.56 * 9.5 / 72))
+    per_line = int(fig.get_figwidth() / (0.56 * 9.5 * text_scale() / 72))
     lines = textwrap.wrap(note, per_line)
     fig.set_figheight(fig.get_figheight() + 0.17 * len(lines))
     fig.supxlabel("\n".join(lines), fontsize=9.5, color="#333333")
     fig.activations = acts  # type: ignore[attr-defined]
     return fig
+
+
+def _fitting(titles: list[str], width: float, size: float) -> str:
+    """The first of ``titles`` (longest first) that fits ``width`` inches at ``size`` points
+    (times the text scale), else the last."""
+    for title in titles:
+        plain = title.replace("$", "").replace("_", "").replace("{", "").replace("}", "")
+        if len(plain) * 0.68 * size * text_scale() / 72 <= width * 0.92:  # bold titles
+            return title
+    return titles[-1]
 
 
 def _small_panel(ax: Any, left: bool, bottom: bool, xlabel: str = "$x_1$",
@@ -262,7 +275,9 @@ def _hidden_space(ax: Any, model: Network, graph: Graph, resolution: int = 30) -
     ax.grid(False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(True)
-    ax.set_title("hidden space $(h_1, h_2)$", fontsize=10.5)
+    width = ax.figure.get_figwidth() * ax.get_position().width
+    ax.set_title(_fitting(["hidden space $(h_1, h_2)$", "hidden space"], width, 10.5),
+                 fontsize=10.5)
 
 
 @styled
@@ -293,8 +308,9 @@ def plot_training(
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("%")
     ax_acc.set_ylim(0, 102)
-    if len(logs) > 1:
-        ax_acc.legend(loc="lower right")
+    if len(logs) > 1:  # below the panels, where it covers no curve
+        fig.legend(*ax_acc.get_legend_handles_labels(), loc="outside lower center",
+                   ncol=min(len(logs), 3), frameon=False)
     if title:
         fig.suptitle(mathify(title), fontsize=12, fontweight="bold")
     return fig

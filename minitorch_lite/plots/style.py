@@ -92,6 +92,57 @@ def set_text_scale(scale: float) -> None:
     _text_scale = float(scale)
 
 
+def _split_line(text: str) -> str | None:
+    """``text`` broken at the space nearest its middle (outside mathtext), or None."""
+    if "\n" in text:
+        return None
+    in_math, spaces = False, []
+    for i, ch in enumerate(text):
+        if ch == "$":
+            in_math = not in_math
+        elif ch == " " and not in_math:
+            spaces.append(i)
+    if not spaces:
+        return None
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def fit_text(fig: Figure) -> None:
+    """Keep titles and legends inside the figure: a title wider than the figure is
+    broken over two lines, a figure legend wider than the figure gets fewer columns.
+    Measured on the figure as drawn (so after :func:`scale_text`)."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()
+    width = fig.bbox.width
+    changed = False
+    for text in fig.findobj(Text):
+        if not (text.get_visible() and text.get_text()):
+            continue
+        extent = text.get_window_extent()
+        if extent.width > 0.98 * width or extent.x0 < 0 or extent.x1 > width:
+            broken = _split_line(text.get_text())
+            if broken is not None:
+                text.set_text(broken)
+                changed = True
+    for legend in fig.legends:
+        columns = len(legend.get_texts()) - 1
+        while columns >= 1 and legend.get_window_extent().width > 0.98 * width:
+            legend.set_ncols(columns)
+            fig.draw_without_rendering()
+            columns -= 1
+            changed = True
+    if changed:
+        fig.draw_without_rendering()
+
+
+def text_scale() -> float:
+    """The scale :func:`set_text_scale` set (1 in the book): for figures that fit their
+    own text, such as a caption wrapped to the figure's width."""
+    return _text_scale
+
+
 def scale_text(fig: Figure, scale: float | None = None) -> None:
     """Make every text of ``fig`` ``scale`` times larger (default: :func:`set_text_scale`'s),
     tick labels included; a figure is scaled once."""
@@ -173,6 +224,8 @@ class BookFigure(Figure):
 
         if not getattr(self, "sized_by_text", False):
             scale_text(self)
+            with matplotlib.rc_context(RC):
+                fit_text(self)
         buf = io.BytesIO()
         with matplotlib.rc_context(RC):
             self.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
@@ -277,6 +330,7 @@ def hcat(figures: Sequence[Figure], title: str | None = None, *, width: float = 
     for f in figures:
         if not getattr(f, "sized_by_text", False):
             scale_text(f)
+            fit_text(f)
         canvas = FigureCanvasAgg(f)
         canvas.draw()
         images.append(np.asarray(canvas.buffer_rgba())[..., :3])
