@@ -248,10 +248,11 @@ def plot_epsilon_error(
     ax.axvline(eps[best], color=PALETTE["green"], linestyle=":", linewidth=1.8,
                label=f"smallest error: $\\epsilon \\approx {tex(eps[best])}$")
     fig.legend(loc="outside lower center", ncol=2, frameon=False)  # off the curve
-    ax.text(0.03, 0.05, "$\\epsilon$ too small:\nround-off error", transform=ax.transAxes,
-            va="bottom", ha="left", color=PALETTE["red"], fontsize=10)
-    ax.text(0.97, 0.05, "$\\epsilon$ too large:\ntruncation error", transform=ax.transAxes,
-            va="bottom", ha="right", color=PALETTE["red"], fontsize=10)
+    # The notes sit in the bottom corners, below the two arms of the V, in short lines so
+    # that they stay clear of the curve even in a slide's larger text.
+    note = {"transform": ax.transAxes, "va": "bottom", "color": PALETTE["red"], "fontsize": 10}
+    ax.text(0.01, 0.05, "$\\epsilon$ too\nsmall:\nround-off\nerror", ha="left", **note)
+    ax.text(0.995, 0.05, "$\\epsilon$ too\nlarge:\ntruncation\nerror", ha="right", **note)
     ax.set_xlabel(r"$\epsilon$")
     ax.set_ylabel("|central difference − $f'(x)$|")
     ax.set_title(mathify(title or f"Error of the central difference at $x = {tex(x)}$"))
