@@ -7,7 +7,8 @@
  * not run yet runs once, in order (their output is not shown; their errors are). Figure
  * cells need matplotlib, which Pyodide's core lacks: they run, and their failure to draw
  * becomes a note. A deck's page also carries its set-up cells (hidden, run-removed), so
- * the presenter can live-code on any slide. The code of each cell is editable; Ctrl+Enter (or Shift+Enter) runs it.
+ * the presenter can live-code on any slide. The code of each cell is editable; Ctrl+Enter
+ * (or Shift+Enter) runs it.
  */
 (() => {
   "use strict";
