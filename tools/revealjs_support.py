@@ -1,5 +1,6 @@
 """Sphinx extension for the deck build (``-t slides``, builder ``revealjs``).
 
+- Figures: the width and height a book page gives them are dropped (see normalise_code).
 - Code cells: myst-nb marks them ``ipython3``, a name highlight.js does not know, so it
   would guess a language; they become ``python``. Cell outputs (``myst-ansi``) become
   ``plaintext`` with ANSI colour codes removed.
@@ -26,9 +27,15 @@ UNUSED = ("plugin/math", "plugin/markdown", "css")
 
 
 def normalise_code(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Give highlight.js language names it knows."""
+    """Give highlight.js language names it knows; let figures size to the slide."""
     if not app.builder.name.endswith("revealjs"):
         return
+    # A figure's width and height (its size on a book page) would fix its height while
+    # the slide's max-width narrows it, squashing it; without them it scales to the
+    # slide's limits (deck.css), keeping its shape, with pixels to spare (PNGs are 2x).
+    for image in doctree.findall(nodes.image):
+        image.attributes.pop("width", None)
+        image.attributes.pop("height", None)
     for block in doctree.findall(nodes.literal_block):
         language = block.get("language")
         if language in PYTHON_ALIASES:
