@@ -122,7 +122,8 @@ class FigureUnavailable(RuntimeError):
     """Raised by the browser's stand-in for ``minitorch_lite.plots`` (no matplotlib)."""
 
 
-SETTINGS = ("set_text_scale",)  # functions of plots that change settings, draw nothing
+# Functions of plots that change settings and draw nothing.
+SETTINGS = ("set_text_scale", "set_pixel_density")
 
 
 def plots_stand_in() -> ModuleType:

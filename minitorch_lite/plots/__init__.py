@@ -8,8 +8,8 @@ shows exactly once, as a compact PNG. Red is label 1 (a positive score), blue is
 
 One module per kind of figure:
 
-* ``style``: colours, fonts, :class:`BookFigure`, :func:`hcat` and
-  :func:`set_text_scale` (larger text for slides);
+* ``style``: colours, fonts, :class:`BookFigure`, :func:`hcat`, and for slides
+  :func:`set_text_scale` (larger text) and :func:`set_pixel_density` (sharper PNGs);
 * ``functions``: :func:`plot_function`, :func:`plot_function3D`,
   :func:`plot_central_difference`, :func:`plot_derivative_comparison`,
   :func:`plot_epsilon_error`;
@@ -45,7 +45,7 @@ from .models import (
     show_loss,
 )
 from .results import plot_bars
-from .style import PALETTE, BookFigure, hcat, set_text_scale
+from .style import PALETTE, BookFigure, hcat, set_pixel_density, set_text_scale
 
 __all__ = [
     "PALETTE",
@@ -71,6 +71,7 @@ __all__ = [
     "plot_hidden_units",
     "plot_training",
     "score_grid",
+    "set_pixel_density",
     "set_text_scale",
     "show_loss",
 ]

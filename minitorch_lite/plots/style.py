@@ -76,6 +76,19 @@ WIDTH = 6.0
 PIXEL_DENSITY = 2
 
 _text_scale = 1.0  # see set_text_scale
+_pixel_density = PIXEL_DENSITY  # see set_pixel_density
+
+
+def set_pixel_density(density: float) -> None:
+    """Give every figure made from now on ``density`` image pixels per CSS pixel.
+
+    The book keeps 2. A slide deck stretches figures to the slide, up to about 1.8 times
+    the size they are drawn for, so its set-up cell asks for 4 to stay sharp.
+    """
+    global _pixel_density
+    if not density >= 1:
+        raise ValueError(f"set_pixel_density needs a density of at least 1, got {density!r}")
+    _pixel_density = float(density)
 
 
 def set_text_scale(scale: float) -> None:
@@ -206,10 +219,11 @@ class BookFigure(Figure):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Made at its final pixel density (``dpi`` is CSS pixels per inch; the figure has
-        # PIXEL_DENSITY times more): whatever a drawing measures in pixels while it is
-        # built (graph arrows are clipped to their boxes) stays right in the PNG.
+        # pixel_density times more, see set_pixel_density): whatever a drawing measures in
+        # pixels while it is built (graph arrows are clipped to their boxes) stays right.
         self.css_dpi: float = kwargs.pop("dpi", DPI)
-        kwargs["dpi"] = self.css_dpi * PIXEL_DENSITY
+        self.pixel_density: float = _pixel_density
+        kwargs["dpi"] = self.css_dpi * self.pixel_density
         kwargs.setdefault("facecolor", "white")
         kwargs.setdefault("layout", "constrained")
         super().__init__(*args, **kwargs)
@@ -252,11 +266,11 @@ class BookFigure(Figure):
 
     def set_css_dpi(self, dpi: float) -> None:
         """Show the figure larger (or smaller): ``dpi`` CSS pixels per inch, still at
-        PIXEL_DENSITY image pixels per CSS pixel. For a drawing whose pixel measurements
+        ``pixel_density`` image pixels per CSS pixel. For a drawing whose pixel measurements
         are already made (a graph) this moves its arrows: use it before drawing, or on
         box diagrams and plots."""
         self.css_dpi = dpi
-        self.set_dpi(dpi * PIXEL_DENSITY)
+        self.set_dpi(dpi * self.pixel_density)
 
     def _repr_png_(self) -> bytes:
         return self.png()
