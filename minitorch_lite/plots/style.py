@@ -105,6 +105,11 @@ def set_text_scale(scale: float) -> None:
     _text_scale = float(scale)
 
 
+def _axes_of(ax: Any) -> tuple[Any, ...]:
+    """The x, y (and, in 3-D, z) axis of ``ax``."""
+    return (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else []))
+
+
 def _split_line(text: str) -> str | None:
     """``text`` broken at the space nearest its middle (outside mathtext), or None."""
     if "\n" in text:
@@ -165,20 +170,30 @@ def scale_text(fig: Figure, scale: float | None = None) -> None:
     if scale == 1.0 or getattr(fig, "text_scaled", False):
         return
     for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else [])):
+        for axis in _axes_of(ax):
             labels = axis.get_ticklabels(which="both")
             if labels:  # new ticks made when drawing get the new size too
                 axis.set_tick_params(which="both", labelsize=labels[0].get_fontsize() * scale)
     ticks = {
         id(t)
         for ax in fig.axes
-        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else []))
+        for axis in _axes_of(ax)
         for t in axis.get_ticklabels(which="both")
     }
     for text in fig.findobj(Text):
         if id(text) not in ticks:
             text.set_fontsize(text.get_fontsize() * scale)
     fig.text_scaled = True
+
+
+def prepare_text(fig: Figure) -> None:
+    """Scale a figure's text (:func:`set_text_scale`) and fit it (:func:`fit_text`), unless
+    the figure is sized by its text; :meth:`BookFigure.png` and :func:`hcat` call it."""
+    if getattr(fig, "sized_by_text", False):
+        return
+    scale_text(fig)
+    with matplotlib.rc_context(RC):
+        fit_text(fig)
 
 
 def smallest_text_points(fig: Figure) -> float | None:
@@ -192,7 +207,7 @@ def smallest_text_points(fig: Figure) -> float | None:
 
     hidden: set[int] = set()  # ids of the texts of axes that are not drawn
     for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis, *([ax.zaxis] if hasattr(ax, "zaxis") else [])):
+        for axis in _axes_of(ax):
             if not (ax.axison and axis.get_visible() and ax.get_visible()):
                 texts = [*axis.get_ticklabels(which="both"), axis.label, axis.offsetText]
                 hidden.update(id(t) for t in texts)
@@ -236,10 +251,7 @@ class BookFigure(Figure):
         from PIL import Image  # a dependency of matplotlib
         from PIL.PngImagePlugin import PngInfo
 
-        if not getattr(self, "sized_by_text", False):
-            scale_text(self)
-            with matplotlib.rc_context(RC):
-                fit_text(self)
+        prepare_text(self)
         buf = io.BytesIO()
         with matplotlib.rc_context(RC):
             self.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
@@ -259,8 +271,8 @@ class BookFigure(Figure):
         return out.getvalue()
 
     def css_size(self) -> tuple[int, int]:
-        """Width and height the figure is shown at, in CSS pixels (its PNG has twice as
-        many pixels each way)."""
+        """Width and height the figure is shown at, in CSS pixels (its PNG has
+        ``pixel_density`` times as many pixels each way)."""
         w, h = self.get_size_inches()
         return round(w * self.css_dpi), round(h * self.css_dpi)
 
@@ -342,9 +354,7 @@ def hcat(figures: Sequence[Figure], title: str | None = None, *, width: float = 
 
     images = []
     for f in figures:
-        if not getattr(f, "sized_by_text", False):
-            scale_text(f)
-            fit_text(f)
+        prepare_text(f)
         canvas = FigureCanvasAgg(f)
         canvas.draw()
         images.append(np.asarray(canvas.buffer_rgba())[..., :3])

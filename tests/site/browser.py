@@ -256,3 +256,15 @@ def probe(page: Page, site: Site, deck: bool = False) -> tuple[list[str], dict]:
 def report(title: str, problems: list[str]) -> str:
     """A readable failure message."""
     return f"{title}: {len(problems)} problem(s)\n  " + "\n  ".join(problems)
+
+
+def figure_text(path: Path) -> tuple[float, float] | None:
+    """What a ``minitorch_lite.plots`` PNG records (``BookFigure.png``): the CSS width it is
+    drawn for and its smallest text at that width, in CSS pixels; None for another image."""
+    from PIL import Image  # noqa: PLC0415 (matplotlib's dependency, in the test session)
+
+    with Image.open(path) as image:
+        info = getattr(image, "text", {})
+    if "minitorch_lite:smallest-text-px" not in info:
+        return None
+    return float(info["minitorch_lite:css-width"]), float(info["minitorch_lite:smallest-text-px"])

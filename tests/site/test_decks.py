@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from .browser import Recorder, Visit, open_page, probe, report
+from .browser import Recorder, Visit, figure_text, open_page, probe, report
 from .conftest import DECKS
 from .static_server import Site
 
@@ -357,8 +357,6 @@ def test_slide_figures_are_readable_from_the_back(
     """On every slide at 1280 x 720, each figure's smallest text renders at 18 px or more
     (computed from the figure's own font sizes, as tests/site/test_figures.py does for the
     book), and its PNG has at least twice the pixels of the width it is shown at."""
-    from PIL import Image  # noqa: PLC0415 (matplotlib's dependency, in the test session)
-
     problems = []
     with open_deck(site, context, recorder, deck) as (page, _):
         page.set_viewport_size({"width": 1280, "height": 720})
@@ -377,12 +375,11 @@ def test_slide_figures_are_readable_from_the_back(
                 i,
             )
             for figure in figures:
-                image = Image.open(site.root / "slides" / figure["src"])
-                info = getattr(image, "text", {})
-                if "minitorch_lite:smallest-text-px" not in info:
+                recorded = figure_text(site.root / "slides" / figure["src"])
+                if recorded is None:
                     continue  # not a figure of minitorch_lite.plots (no text size)
-                drawn = float(info["minitorch_lite:css-width"])
-                px = float(info["minitorch_lite:smallest-text-px"]) * figure["shown"] / drawn
+                drawn, smallest = recorded
+                px = smallest * figure["shown"] / drawn
                 if figure["shown"] > 0 and figure["natural"] < 2 * figure["shown"]:
                     problems.append(
                         f"slide {i + 1}: {figure['alt']!r}: {figure['natural']} pixels shown "

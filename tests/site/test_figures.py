@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext
 
-from .browser import Recorder, open_page, report
+from .browser import Recorder, figure_text, open_page, report
 from .static_server import Site
 
 DESKTOP_MIN_PX = 12.0  # at 1280 px
@@ -37,27 +37,20 @@ def _file(site: Site, url: str) -> Path:
     return site.root / path[len(prefix) :]
 
 
-def _text_px(site: Site, figure: dict) -> tuple[float, Image.Image] | None:
-    image = Image.open(_file(site, figure["src"]))
-    info = getattr(image, "text", {})
-    if "minitorch_lite:smallest-text-px" not in info:
-        return None
-    drawn = float(info["minitorch_lite:css-width"])
-    smallest = float(info["minitorch_lite:smallest-text-px"])
-    return smallest * min(figure["shown"], drawn) / drawn, image
-
-
 def _problems(site: Site, figures: list[dict], minimum: float, phone: bool) -> list[str]:
     problems = []
     for figure in figures:
-        measured = _text_px(site, figure)
-        if measured is None:
+        path = _file(site, figure["src"])
+        recorded = figure_text(path)
+        if recorded is None:
             problems.append(f"{figure['src']}: not a minitorch_lite.plots figure (no text size)")
             continue
-        px, image = measured
-        drawn = float(image.text["minitorch_lite:css-width"])
-        if image.width < PIXEL_DENSITY * drawn - 1:
-            problems.append(f"{figure['alt']!r}: {image.width} px for {drawn:.0f} CSS px (not 2x)")
+        drawn, smallest = recorded
+        px = smallest * min(figure["shown"], drawn) / drawn
+        with Image.open(path) as image:
+            pixels = image.width
+        if pixels < PIXEL_DENSITY * drawn - 1:
+            problems.append(f"{figure['alt']!r}: {pixels} px for {drawn:.0f} CSS px (not 2x)")
         if px >= minimum:
             continue
         opens = figure["link"] is not None and _file(site, figure["link"]) == _file(
