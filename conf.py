@@ -97,6 +97,7 @@ extensions = [
     "crosslinks",
     "cell_errors",
     "stale_pages",
+    "preexecute",  # every stale notebook, book and decks, in a process pool first
 ]
 if SLIDES:
     extensions += [
@@ -113,6 +114,7 @@ else:
         "page_weight",
         "notebook_download",  # .ipynb downloads and the wheel (tools/notebook_download.py)
         "interactive",  # Run buttons and the playground (tools/interactive.py)
+        "book_pdf",  # the book as one PDF: single-page build's styles, download menu entry
     ]
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}

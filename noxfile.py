@@ -37,6 +37,11 @@ SPHINX_BOOK = [
     "sphinx-build", "-W", "--keep-going", "-j", "auto",
     "-c", ".", "book", str(HTML), "-d", str(BUILD / "doctrees" / "book"),
 ]  # fmt: skip
+# The book once more, as one page, for its PDF (tools/book_pdf.py, tools/print_pdf.py).
+SPHINX_SINGLE = [
+    "sphinx-build", "-W", "--keep-going", "-j", "auto", "-b", "singlehtml",
+    "-c", ".", "book", str(BUILD / "singlehtml"), "-d", str(BUILD / "doctrees" / "singlehtml"),
+]  # fmt: skip
 # sphinx-revealjs is not safe for parallel reading: no -j for the decks.
 SPHINX_DECKS = [
     "sphinx-build", "-W", "--keep-going", "-t", "slides", "-b", "revealjs",
@@ -91,11 +96,13 @@ def sphinx(session: nox.Session, command: list[str]) -> None:
 
 
 def build_site(session: nox.Session) -> None:
-    """Book into _build/html, then decks into _build/html/slides (both incremental), then
-    the decks' PDF handouts (printed by Chromium, only when a deck changed)."""
+    """Book into _build/html, then decks into _build/html/slides, then the book as one page
+    (all incremental; the notebooks run once, for all three), then the decks' PDF handouts
+    and the book's PDF (printed by Chromium, only when their pages changed)."""
     npm_ci(session)
     sphinx(session, SPHINX_BOOK)
     sphinx(session, SPHINX_DECKS)
+    sphinx(session, SPHINX_SINGLE)
     session.run("python", "tools/print_pdf.py")
 
 

@@ -103,30 +103,26 @@ def topological_sort(variable: Variable) -> list[Variable]:
     """
     if variable.is_constant():
         return []
-    # Pass 1: walk the graph once and count how many times each variable is used as an
-    # input ("uses"). A plain list serves as the stack: no recursion, any depth.
-    uses: dict[Variable, int] = {variable: 0}  # variables hash by identity
-    stack = [variable]
+    # A depth-first walk from the output. A variable is *finished* once all of its inputs
+    # are finished, so the finishing order lists every input before the variables that use
+    # it; reversed, it is the order we want. The stack holds the path being explored, each
+    # variable with an iterator over the inputs it has still to visit: no recursion, so any
+    # depth works.
+    finished: list[Variable] = []
+    seen = {variable}  # variables hash by identity
+    stack = [(variable, iter(variable.parents))]
     while stack:
-        for parent in stack.pop().parents:
-            if parent in uses:
-                uses[parent] += 1
-            elif not parent.is_constant():
-                uses[parent] = 1
-                stack.append(parent)
-    # Pass 2: a variable is ready once every variable that uses it has been placed.
-    order: list[Variable] = []
-    ready = [variable]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node.parents:
-            if parent not in uses:  # a constant
-                continue
-            uses[parent] -= 1
-            if uses[parent] == 0:
-                ready.append(parent)
-    return order
+        node, inputs = stack[-1]
+        for parent in inputs:
+            if parent not in seen and not parent.is_constant():
+                seen.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break  # explore the input first; come back to node afterwards
+        else:  # every input of node is finished
+            stack.pop()
+            finished.append(node)
+    finished.reverse()
+    return finished
 
 
 def backpropagate(variable: Variable, deriv: float) -> None:

@@ -253,10 +253,10 @@ class BookFigure(Figure):
 
         prepare_text(self)
         buf = io.BytesIO()
-        with matplotlib.rc_context(RC):
-            self.savefig(buf, format="png", dpi=self.dpi, facecolor="white",
-                         transparent=False, metadata={"Software": None})
-        image = Image.open(buf).convert("RGB")
+        with matplotlib.rc_context(RC):  # raw pixels: encoded once, below
+            self.savefig(buf, format="rgba", dpi=self.dpi, facecolor="white", transparent=False)
+        size = self.canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", size, buf.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
         palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         # What the site's tests need to work out how large the text is on a page: the
         # width the figure is shown at (CSS pixels, when the page is wide enough) and its
@@ -349,30 +349,42 @@ def mathify(text: str) -> str:
 @styled
 def hcat(figures: Sequence[Figure], title: str | None = None, *, width: float = WIDTH * 1.2
          ) -> BookFigure:
-    """Figures side by side in one figure (each rendered to an image first)."""
+    """Figures side by side in one figure (each rendered to an image first).
+
+    The panels are scaled once (Lanczos) to their final pixels and placed as they are, so
+    drawing the combined figure again (to measure or save it) costs almost nothing.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image  # a dependency of matplotlib
 
     images = []
     for f in figures:
         prepare_text(f)
         canvas = FigureCanvasAgg(f)
         canvas.draw()
-        images.append(np.asarray(canvas.buffer_rgba())[..., :3])
-    h = max(im.shape[0] for im in images)
-    total_w = sum(im.shape[1] for im in images)
-    fig = new_figure(width, width * h / total_w + (0.35 if title else 0.05))
+        images.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]))
+    gap, margin, top = 0.04, 0.01, (0.35 if title else 0.01)  # inches (panels have their own)
+    fig = new_figure(width, 1.0, layout="none")
+    dpi = fig.dpi
+    total_w = sum(im.width for im in images)
+    scale = (width - 2 * margin - gap * (len(images) - 1)) * dpi / total_w
+    panels = [im.resize((round(im.width * scale), round(im.height * scale)),
+                        Image.Resampling.LANCZOS) for im in images]
+    panel_h = max(p.height for p in panels)
+    fig.set_size_inches(width, panel_h / dpi + top + margin)
     # Each figure is shrunk (or grown) to its share of the width: so is its text.
     shown = [
-        points * (width * im.shape[1] / total_w) / f.get_size_inches()[0]
-        for f, im in zip(figures, images, strict=True)
+        points * (p.width / dpi) / f.get_size_inches()[0]
+        for f, p in zip(figures, panels, strict=True)
         if (points := smallest_text_points(f)) is not None
     ]
     fig.embedded_text_points = min(shown) if shown else None
-    axes = fig.subplots(1, len(images), squeeze=False,
-                        gridspec_kw={"width_ratios": [im.shape[1] for im in images]}).ravel()
-    for ax, im in zip(axes, images, strict=True):
-        ax.imshow(im, interpolation="lanczos")
-        ax.axis("off")
+    x = margin * dpi
+    for p in panels:  # figimage places pixels unscaled, from the bottom-left corner
+        y = margin * dpi + (panel_h - p.height) / 2
+        fig.figimage(np.asarray(p), xo=round(x), yo=round(y), origin="upper")
+        x += p.width + gap * dpi
     if title:
-        fig.suptitle(mathify(title), fontsize=12, fontweight="bold")
+        fig.suptitle(mathify(title), fontsize=12, fontweight="bold",
+                     y=1 - 0.04 / fig.get_size_inches()[1], va="top")
     return fig
