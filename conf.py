@@ -131,6 +131,10 @@ crosslinks_root = str(ROOT)
 # -- MyST and myst-nb --------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
+# Figures with a name (a cell's mystnb.figure.name, glue:figure's :name:) are numbered, and
+# the prose refers to them with {numref}.
+numfig = True
+numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
 myst_update_mathjax = False  # math is KaTeX, rendered at build time
 
 nb_execution_mode = "cache"

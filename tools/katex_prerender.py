@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,14 +199,36 @@ def visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None:
     raise nodes.SkipNode
 
 
+# KaTeX's fonts a page's math is likely to show above the fold, by the classes that use them.
+PRELOAD_FONTS: list[tuple[str, Callable[[str], bool]]] = [
+    ("Main-Regular", lambda body: True),
+    ("Math-Italic", lambda body: "mathnormal" in body),
+    ("Main-Bold", lambda body: "mathbf" in body),
+    ("Size1-Regular", lambda body: "size1" in body),
+]
+
+
 def on_html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Link KaTeX's stylesheet from the pages that have math, and only those."""
+    """Link KaTeX's stylesheet from the pages that have math, and only those, and preload
+    the fonts the page's math uses."""
     if app.builder.format != "html" or not context.get("has_maths_elements"):
         return
     if getattr(app.builder, "math_renderer_name", None) != RENDERER:
         return
+    # Without a preload the fonts arrive after the first paint, and swapping them in
+    # re-wraps every paragraph with math: the page jumps (Lighthouse counted a layout
+    # shift of 0.15 on a chapter). Fetched with the stylesheet, they are there in time.
+    body = context.get("body", "")
+    fonts = [font for font, used in PRELOAD_FONTS if used(body)]
+    pathto = context.get("pathto")
+    if callable(pathto):
+        context["metatags"] = context.get("metatags", "") + "".join(
+            f'\n<link rel="preload" href="{pathto(f"_static/katex/fonts/KaTeX_{font}.woff2", 1)}"'
+            ' as="font" type="font/woff2" crossorigin>'
+            for font in fonts
+        )
     css_files = context.get("css_files")
     if css_files is getattr(app.builder, "_css_files", None):
         app.add_css_file(CSS_NAME)  # the html builder resets its list after each page
