@@ -133,6 +133,9 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 # Figures with a name (a cell's mystnb.figure.name, glue:figure's :name:) are numbered, and
 # the prose refers to them with {numref}.
+# No "Python Module Index" page: the API has one package (the API reference lists it), and
+# the page's 9-pixel toggle images fail Lighthouse's image-resolution audit.
+html_domain_indices = False
 numfig = True
 numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
 myst_update_mathjax = False  # math is KaTeX, rendered at build time

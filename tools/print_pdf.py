@@ -17,12 +17,14 @@ Chromium the PDFs are skipped with a message (the tests need Chromium and check 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "_build" / "html" / "slides"
@@ -121,21 +123,25 @@ FRONT_MATTER = """
 """
 
 
-def print_book(browser: object) -> int:
-    """Print the single-page build of the book; the number of pages."""
-    page = browser.new_page()  # type: ignore[attr-defined]
+async def print_book(browser: Any) -> str:
+    """Print the single-page build of the book; what was printed, for the log."""
+    page = await browser.new_page()
     try:
-        page.goto((SINGLE / "index.html").as_uri())
-        page.wait_for_load_state("networkidle")
-        page.emulate_media(media="print")
-        entries = page.evaluate(FRONT_MATTER)
+        await page.goto((SINGLE / "index.html").as_uri())
+        await page.wait_for_load_state("networkidle")
+        await page.emulate_media(media="print")
+        entries = await page.evaluate(FRONT_MATTER)
         if entries < 10:
             raise RuntimeError(f"the book's contents list {entries} documents: is the build whole?")
         # Figures load lazily on the site: load them all, and wait until they are decoded.
-        page.evaluate("() => document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
-        page.wait_for_load_state("networkidle")
-        page.evaluate("() => Promise.all([...document.images].map(i => i.decode().catch(() => 0)))")
-        page.pdf(
+        await page.evaluate(
+            "() => document.querySelectorAll('img').forEach(i => i.loading = 'eager')"
+        )
+        await page.wait_for_load_state("networkidle")
+        await page.evaluate(
+            "() => Promise.all([...document.images].map(i => i.decode().catch(() => 0)))"
+        )
+        await page.pdf(
             path=str(BOOK_PDF),
             format="A4",
             print_background=True,
@@ -148,32 +154,56 @@ def print_book(browser: object) -> int:
             margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
             outline=True,  # PDF bookmarks from the headings
         )
-        with BOOK_PDF.open("rb") as pdf:
-            return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read()))
     finally:
-        page.close()
+        await page.close()
+    (STAMPS / "book").write_text(book_stamp())
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", BOOK_PDF.read_bytes()))
+    return f"{BOOK_PDF.name}, {pages} pages, {BOOK_PDF.stat().st_size / 1e6:.1f} MB"
 
 
-def print_deck(browser: object, deck: str) -> int:
-    """Print one deck; the number of pages."""
-    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})  # type: ignore[attr-defined]
+async def print_deck(browser: Any, deck: str) -> str:
+    """Print one deck; what was printed, for the log."""
+    page = await browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     try:
-        page.goto((SLIDES / f"{deck}.html").as_uri() + "?print-pdf")
-        page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+        await page.goto((SLIDES / f"{deck}.html").as_uri() + "?print-pdf")
+        await page.wait_for_function("() => window.Reveal && Reveal.isReady()")
         # reveal.js builds the print layout (.pdf-page) after it is ready.
-        page.wait_for_function("() => document.querySelectorAll('.pdf-page').length > 0")
-        page.wait_for_load_state("networkidle")
-        pages = page.evaluate("() => document.querySelectorAll('.pdf-page').length")
-        page.pdf(
+        await page.wait_for_function("() => document.querySelectorAll('.pdf-page').length > 0")
+        await page.wait_for_load_state("networkidle")
+        pages = await page.evaluate("() => document.querySelectorAll('.pdf-page').length")
+        await page.pdf(
             path=str(SLIDES / f"{deck}.pdf"),
             width=f"{WIDTH}px",
             height=f"{HEIGHT}px",
             print_background=True,
             prefer_css_page_size=True,
         )
-        return int(pages)
     finally:
-        page.close()
+        await page.close()
+    (STAMPS / deck).write_text(stamp(deck))
+    return f"slides/{deck}.pdf, {pages} pages"
+
+
+async def print_all(decks: list[str], book: bool) -> None:
+    """Print the stale PDFs side by side, each in its own tab of one Chromium."""
+    from playwright.async_api import async_playwright  # noqa: PLC0415
+
+    async def timed(job: Any) -> None:
+        start = time.monotonic()
+        done = await job
+        print(f"print_pdf: {done}, {time.monotonic() - start:.1f} s")
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+        )
+        try:
+            jobs = [print_deck(browser, deck) for deck in decks]
+            if book:
+                jobs.insert(0, print_book(browser))  # the longest first
+            await asyncio.gather(*(timed(job) for job in jobs))
+        finally:
+            await browser.close()
 
 
 def main() -> int:
@@ -190,33 +220,9 @@ def main() -> int:
     book = (SINGLE / "index.html").is_file() and (
         not (STAMPS / "book").is_file() or (STAMPS / "book").read_text() != book_stamp()
         or not BOOK_PDF.is_file())  # fmt: skip
-    if not stale and not book:
-        return 0
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    STAMPS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
-        )
-        try:
-            for deck in stale:
-                start = time.monotonic()
-                pages = print_deck(browser, deck)
-                (STAMPS / deck).write_text(stamp(deck))
-                print(
-                    f"print_pdf: slides/{deck}.pdf, {pages} pages, "
-                    f"{time.monotonic() - start:.1f} s"
-                )
-            if book:
-                start = time.monotonic()
-                pages = print_book(browser)
-                (STAMPS / "book").write_text(book_stamp())
-                size = BOOK_PDF.stat().st_size / 1e6
-                print(f"print_pdf: {BOOK_PDF.name}, {pages} pages, {size:.1f} MB, "
-                      f"{time.monotonic() - start:.1f} s")
-        finally:
-            browser.close()
+    if stale or book:
+        STAMPS.mkdir(parents=True, exist_ok=True)
+        asyncio.run(print_all(stale, book))
     return 0
 
 
