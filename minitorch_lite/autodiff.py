@@ -105,21 +105,22 @@ def topological_sort(variable: Variable) -> list[Variable]:
         return []
     # A depth-first walk from the output. A variable is *finished* once all of its inputs
     # are finished, so the finishing order lists every input before the variables that use
-    # it; reversed, it is the order we want. The stack holds the path being explored, each
-    # variable with an iterator over the inputs it has still to visit: no recursion, so any
-    # depth works.
+    # it; reversed, it is the order we want. ``path`` is the walk's own stack (no
+    # recursion, so any depth works): the variables from the output down to the one being
+    # explored. Coming back up to a variable, we look at its inputs again; those already
+    # seen are skipped (a box has at most two inputs, so looking again costs little).
     finished: list[Variable] = []
     seen = {variable}  # variables hash by identity
-    stack = [(variable, iter(variable.parents))]
-    while stack:
-        node, inputs = stack[-1]
-        for parent in inputs:
+    path = [variable]
+    while path:
+        node = path[-1]
+        for parent in node.parents:
             if parent not in seen and not parent.is_constant():
                 seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
+                path.append(parent)
                 break  # explore the input first; come back to node afterwards
-        else:  # every input of node is finished
-            stack.pop()
+        else:  # every input of node is finished (or a constant)
+            path.pop()
             finished.append(node)
     finished.reverse()
     return finished
