@@ -103,12 +103,13 @@ def topological_sort(variable: Variable) -> list[Variable]:
     """
     if variable.is_constant():
         return []
-    # A depth-first walk from the output. A variable is *finished* once all of its inputs
-    # are finished, so the finishing order lists every input before the variables that use
-    # it; reversed, it is the order we want. ``path`` is the walk's own stack (no
-    # recursion, so any depth works): the variables from the output down to the one being
-    # explored. Coming back up to a variable, we look at its inputs again; those already
-    # seen are skipped (a box has at most two inputs, so looking again costs little).
+    # A depth-first walk from the output. A variable is *finished* once all
+    # of its inputs are finished, so the finishing order lists every input
+    # before the variables that use it; reversed, it is the order we want.
+    # ``path`` is the walk's own stack (no recursion, so any depth works):
+    # the variables from the output down to the one being explored. Coming
+    # back up to a variable, we look at its inputs again; those already seen
+    # are skipped (a box has at most two inputs: looking again costs little).
     finished: list[Variable] = []
     seen = {variable}  # variables hash by identity
     path = [variable]
