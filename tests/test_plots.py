@@ -152,6 +152,62 @@ def test_draw_graph_counts_one_box_per_operation() -> None:
         assert layout.nodes[s].layer < layout.nodes[t].layer
 
 
+def crossings(fig: plots.BookFigure) -> list[str]:
+    """Edges of a drawn graph that pass behind a box other than their own two ends."""
+
+    def hits(p: tuple[float, float], q: tuple[float, float], box: tuple[float, ...]) -> bool:
+        # Liang-Barsky: does segment p-q enter the box (shrunk by a hair)?
+        x0, y0, x1, y1 = box[0] + 1e-6, box[1] + 1e-6, box[2] - 1e-6, box[3] - 1e-6
+        t0, t1 = 0.0, 1.0
+        for d, lo, hi, start in ((q[0] - p[0], x0, x1, p[0]), (q[1] - p[1], y0, y1, p[1])):
+            if abs(d) < 1e-12:
+                if not lo <= start <= hi:
+                    return False
+                continue
+            a, b = sorted(((lo - start) / d, (hi - start) / d))
+            t0, t1 = max(t0, a), min(t1, b)
+        return t0 < t1
+
+    geometry = fig.graph_geometry
+    found = []
+    for s, t, points in geometry["edges"]:
+        for key, box in geometry["boxes"].items():
+            if key in (s, t):
+                continue
+            if any(hits(p, q, box) for p, q in zip(points, points[1:], strict=False)):
+                found.append(f"{s} -> {t} passes behind {key}")
+    return found
+
+
+def test_no_edge_passes_behind_a_box() -> None:
+    # The hand-built network of networks/hidden-layers: x_1 feeds both units, and its
+    # edge to the second unit's Mul used to run behind unit1.w_2's box.
+    net = minitorch.Network()
+    for name, p in net.named_parameters():
+        p.value.name = name
+    x = (minitorch.Scalar(0.9, name="x_1"), minitorch.Scalar(0.3, name="x_2"))
+    loss = minitorch.bce_loss(net(x), 1)
+    _, _, out = expression()
+    mlp = minitorch.MLP(2, seed=0)
+    figures = [
+        plots.draw_graph(loss, lr=False, title="hand-built network"),
+        plots.draw_graph(loss, title="left to right"),
+        plots.draw_graph(out, show_derivatives=True, title="z = x * y + x"),
+        plots.draw_graph(minitorch.bce_loss(mlp((0.2, 0.7)), 0), title="MLP(2)"),
+        *plots.backprop_frames(out),
+    ]
+    for fig in figures:
+        assert fig.graph_geometry["edges"] and fig.graph_geometry["boxes"]
+        assert crossings(fig) == [], fig._suptitle.get_text()
+    # The check itself finds an edge drawn through a box.
+    fig = figures[2]
+    (s, t, points), *_ = fig.graph_geometry["edges"]
+    other = next(k for k in fig.graph_geometry["boxes"] if k not in (s, t))
+    x0, y0, x1, y1 = fig.graph_geometry["boxes"][other]
+    fig.graph_geometry["edges"] = [(s, t, [points[0], ((x0 + x1) / 2, (y0 + y1) / 2)])]
+    assert crossings(fig) == [f"{s} -> {t} passes behind {other}"]
+
+
 def test_backprop_frames_follow_backward() -> None:
     x, y, out = expression()
     frames = plots.backprop_frames(out)

@@ -12,8 +12,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..scalar import Scalar
 from .layout import (
@@ -158,87 +157,114 @@ def _graph_figure(
         fig.suptitle(mathify(title), y=1 - 0.06 / fig_h, va="top", fontsize=11.5,
                      fontweight="bold")
 
-    boxes: dict[Key, Any] = {}
+    # Each node is a text in its own box. The boxes of one layer are as deep as its
+    # deepest (the same height across a top-to-bottom row, the same width down a
+    # left-to-right column), and edges leave and enter a box in the middle of its
+    # downstream and upstream side: so an edge between neighbouring layers runs in the
+    # free band between them and can never pass behind a box.
+    unit = font / 72  # inches per font size: the boxes' padding is in these units
+    pad = 0.3 * unit
+    texts_drawn: dict[Key, Any] = {}
     for key, text in texts.items():
-        n = layout.nodes[key]
+        texts_drawn[key] = ax.text(
+            *pos(key), text, ha="center", va="center", fontsize=font, zorder=4,
+            color="#8A8A8A" if key in dim else "black", linespacing=1.2)
+    # The texts the sizes are for (``size_labels``), measured unseen, so that every frame
+    # of an animation draws the same boxes.
+    probed = [k for k, t in measured.items() if t != texts[k]]
+    probes = [ax.text(*pos(k), measured[k], ha="center", va="center", fontsize=font,
+                      alpha=0.0, linespacing=1.2) for k in probed]
+    fig.draw_without_rendering()
+    to_data = ax.transData.inverted()
+
+    def extent(t: Any) -> tuple[float, float]:
+        (x0, y0), (x1, y1) = to_data.transform(t.get_window_extent())
+        return x1 - x0, y1 - y0
+
+    size = {k: extent(t) for k, t in texts_drawn.items()}
+    for probe, k in zip(probes, probed, strict=True):
+        w, h = extent(probe)
+        size[k] = (max(size[k][0], w), max(size[k][1], h))
+        probe.remove()
+    layer_depth: dict[int, float] = {}
+    for k, sz in size.items():
+        li = layout.nodes[k].layer
+        layer_depth[li] = max(layer_depth.get(li, 0.0), sz[along])
+    half: dict[Key, tuple[float, float]] = {}  # half width and height of each box, padded
+    for k, (w, h) in size.items():
+        depth = layer_depth[layout.nodes[k].layer]
+        w, h = (depth, h) if lr else (w, depth)
+        half[k] = (w / 2 + pad, h / 2 + pad)
+        n = layout.nodes[k]
         s = n.scalar
         if n.kind == "fn":
-            style = {"boxstyle": "square,pad=0.3", "fc": "#D8ECF8", "ec": PALETTE["blue"]}
+            style: dict[str, Any] = {"boxstyle": "square,pad=0.3", "fc": "#D8ECF8",
+                                     "ec": PALETTE["blue"]}
         elif layout.compact and s is not layout.output and layout.is_op(s):  # type: ignore[arg-type]
             style = {"boxstyle": "round,pad=0.3,rounding_size=0.2", "fc": "#D8ECF8",
                      "ec": PALETTE["blue"]}
         else:
             fill = "#E3F4EC" if s is layout.output else (
                 "white" if layout.is_op(s) else "#FFF0CC")  # type: ignore[arg-type]
-            style = {"boxstyle": "round,pad=0.3,rounding_size=0.45", "ec": "#333333", "fc": fill}
-        style["lw"] = 2.6 if key in highlight else 1.0
-        if key in highlight:
+            style = {"boxstyle": "round,pad=0.3,rounding_size=0.45", "ec": "#333333",
+                     "fc": fill}
+        style["lw"] = 2.6 if k in highlight else 1.0
+        if k in highlight:
             style["ec"] = PALETTE["red"]
-        faded = key in dim
-        t = ax.text(*pos(key), text, ha="center", va="center", fontsize=font, bbox=style,
-                    zorder=3, color="#8A8A8A" if faded else "black", linespacing=1.2)
-        if faded:
-            t.get_bbox_patch().set_alpha(0.5)
-        boxes[key] = t.get_bbox_patch()
-    # Place the text boxes now: arrows are clipped to them, and edge labels go in the free
-    # stretch between them.
-    fig.draw_without_rendering()
-    to_data = ax.transData.inverted()
-    extents = {k: to_data.transform(p.get_window_extent()) for k, p in boxes.items()}
+        x, y = pos(k)
+        box = FancyBboxPatch((x - w / 2, y - h / 2), w, h, mutation_scale=unit, zorder=3,
+                             alpha=0.5 if k in dim else None, **style)
+        ax.add_patch(box)
     count: dict[tuple[Key, Key], int] = {}
     for s_, t_, _ in layout.edges:
         count[(s_, t_)] = count.get((s_, t_), 0) + 1
+
+    def end(key: Key, out: bool, offset: float) -> tuple[float, float]:
+        """Where an edge leaves (``out``) or enters a box; ``offset`` (-1 to 1) slides it
+        along the side, for edges that share both ends. A route point is its own end."""
+        x, y = pos(key)
+        if key not in half:
+            return x, y
+        hw, hh = half[key]
+        if lr:  # data flows to the right
+            return x + (hw if out else -hw), y - 0.6 * hh * offset
+        return x + 0.6 * hw * offset, y + (-hh if out else hh)  # and here down
+
+    geometry: list[tuple[Key, Key, list[tuple[float, float]]]] = []
     seen: dict[tuple[Key, Key], int] = {}
     for edge in layout.edges:
         s_, t_, _ = edge
         k = seen.get((s_, t_), 0)
         seen[(s_, t_)] = k + 1
-        route = layout.routes[edge]
         same = count[(s_, t_)]
-        rad = 0.0 if same == 1 or route else (k - (same - 1) / 2) * 0.6
+        offset = 0.0 if same == 1 else (k - (same - 1) / 2) / max(1, same - 1)
+        points = [end(s_, True, offset), *(pos(d) for d in layout.routes[edge]),
+                  end(t_, False, offset)]
+        geometry.append((s_, t_, points))
         back = edge in reverse
         style = {"color": PALETTE["red"] if back else "#4A4A4A", "lw": 2.0 if back else 1.0}
-        if route:  # bends: a polyline through the dummy points, arrows at the real ends
-            ax.plot(*zip(*(pos(d) for d in route), strict=True), solid_joinstyle="round",
+        if len(points) > 2:  # bends: a polyline, its arrowhead drawn below
+            ax.plot(*zip(*points, strict=True), solid_joinstyle="round",
                     solid_capstyle="round", zorder=2, **style)
-        ends = [(s_, route[0]), (route[-1], t_)] if route else [(s_, t_)]
-        for i, (a, b) in enumerate(ends):
-            head_at_a = back and i == 0
-            head_at_b = not back and i == len(ends) - 1
-            a_, b_ = (b, a) if head_at_a else (a, b)
-            ax.add_patch(FancyArrowPatch(
-                pos(a_), pos(b_), arrowstyle="-|>" if head_at_a or head_at_b else "-",
-                connectionstyle=f"arc3,rad={rad}", patchA=boxes.get(a_), patchB=boxes.get(b_),
-                shrinkA=1 if a_ in boxes else 0, shrinkB=1 if b_ in boxes else 0,
-                mutation_scale=11, zorder=2, **style))
-        if edge in edge_labels:
-            a, b = ends[-1]  # the label sits in the last stretch, next to the box it enters
-            p0, p1 = np.array(pos(a)), np.array(pos(b))
-            t0 = _leave(p0, p1, extents.get(a))
-            t1 = 1.0 - _leave(p1, p0, extents.get(b))
-            mx, my = p0 + (t0 + t1) / 2 * (p1 - p0)
-            if rad:  # on the curve of a bent duplicate edge
-                mx, my = mx + rad * (p1[1] - p0[1]) / 2, my - rad * (p1[0] - p0[0]) / 2
-            ax.text(mx, my, edge_labels[edge], ha="center", va="center",
-                    fontsize=font * 0.95, color=PALETTE["red"], fontweight="bold", zorder=5,
+        head = (points[1], points[0]) if back else (points[-2], points[-1])
+        ax.add_patch(FancyArrowPatch(
+            *head, arrowstyle="-|>", shrinkA=0, shrinkB=1, mutation_scale=11, zorder=2,
+            **style))
+        if edge in edge_labels:  # in the last stretch, next to the box it enters
+            (x0, y0), (x1, y1) = points[-2], points[-1]
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, edge_labels[edge], ha="center",
+                    va="center", fontsize=font * 0.95, color=PALETTE["red"],
+                    fontweight="bold", zorder=5,
                     bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": PALETTE["red"],
                           "lw": 0.8})
+    # What was drawn, in inches: each box (x0, y0, x1, y1, padding included) and each
+    # edge's points, for tests that check that no edge crosses a box.
+    fig.graph_geometry = {  # type: ignore[attr-defined]
+        "boxes": {k: (pos(k)[0] - hw, pos(k)[1] - hh, pos(k)[0] + hw, pos(k)[1] + hh)
+                  for k, (hw, hh) in half.items()},
+        "edges": geometry,
+    }
     return fig
-
-
-def _leave(p0: np.ndarray, p1: np.ndarray, box: Any) -> float:
-    """The fraction of the way from p0 to p1 at which the segment leaves ``box``."""
-    if box is None:
-        return 0.0
-    (x0, y0), (x1, y1) = box
-    t = 1.0
-    for axis, lo, hi in ((0, x0, x1), (1, y0, y1)):
-        d = p1[axis] - p0[axis]
-        if d > 1e-12:
-            t = min(t, (hi - p0[axis]) / d)
-        elif d < -1e-12:
-            t = min(t, (lo - p0[axis]) / d)
-    return max(0.0, min(1.0, t))
 
 
 @styled
