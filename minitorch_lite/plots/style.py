@@ -126,13 +126,16 @@ def _split_line(text: str) -> str | None:
     return text[:cut] + "\n" + text[cut + 1:]
 
 
-def fit_text(fig: Figure) -> None:
+def fit_text(fig: Figure, drawn: bool = False) -> bool:
     """Keep titles and legends inside the figure: a title wider than the figure is
     broken over two lines, a figure legend wider than the figure gets fewer columns.
-    Measured on the figure as drawn (so after :func:`scale_text`)."""
+    Measured on the figure as drawn (so after :func:`scale_text`; ``drawn``: it has just
+    been drawn, at its final size). Returns whether anything changed (then the figure
+    needs drawing again)."""
     from matplotlib.text import Text
 
-    fig.draw_without_rendering()
+    if not drawn:
+        fig.draw_without_rendering()
     width = fig.bbox.width
     changed = False
     for text in fig.findobj(Text):
@@ -151,8 +154,7 @@ def fit_text(fig: Figure) -> None:
             fig.draw_without_rendering()
             columns -= 1
             changed = True
-    if changed:
-        fig.draw_without_rendering()
+    return changed
 
 
 def text_scale() -> float:
@@ -188,12 +190,26 @@ def scale_text(fig: Figure, scale: float | None = None) -> None:
 
 def prepare_text(fig: Figure) -> None:
     """Scale a figure's text (:func:`set_text_scale`) and fit it (:func:`fit_text`), unless
-    the figure is sized by its text; :meth:`BookFigure.png` and :func:`hcat` call it."""
+    the figure is sized by its text."""
     if getattr(fig, "sized_by_text", False):
         return
     scale_text(fig)
     with matplotlib.rc_context(RC):
         fit_text(fig)
+
+
+def render_fitted(fig: Figure, draw: Callable[[], R]) -> R:
+    """``draw()`` the figure (to pixels) with its text prepared as :func:`prepare_text`
+    does, measuring the fit on that drawing: a figure whose text fits is drawn once, not
+    once to measure and once to render. :meth:`BookFigure.png` and :func:`hcat` use it."""
+    if getattr(fig, "sized_by_text", False):
+        return draw()
+    scale_text(fig)
+    out = draw()
+    with matplotlib.rc_context(RC):
+        if fit_text(fig, drawn=True):
+            out = draw()
+    return out
 
 
 def smallest_text_points(fig: Figure) -> float | None:
@@ -251,10 +267,14 @@ class BookFigure(Figure):
         from PIL import Image  # a dependency of matplotlib
         from PIL.PngImagePlugin import PngInfo
 
-        prepare_text(self)
-        buf = io.BytesIO()
-        with matplotlib.rc_context(RC):  # raw pixels: encoded once, below
-            self.savefig(buf, format="rgba", dpi=self.dpi, facecolor="white", transparent=False)
+        def draw() -> io.BytesIO:
+            buf = io.BytesIO()
+            with matplotlib.rc_context(RC):  # raw pixels: encoded once, below
+                self.savefig(buf, format="rgba", dpi=self.dpi, facecolor="white",
+                             transparent=False)
+            return buf
+
+        buf = render_fitted(self, draw)
         size = self.canvas.get_width_height(physical=True)
         image = Image.frombuffer("RGBA", size, buf.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
         palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
@@ -359,9 +379,8 @@ def hcat(figures: Sequence[Figure], title: str | None = None, *, width: float = 
 
     images = []
     for f in figures:
-        prepare_text(f)
         canvas = FigureCanvasAgg(f)
-        canvas.draw()
+        render_fitted(f, canvas.draw)
         images.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]))
     gap, margin, top = 0.04, 0.01, (0.35 if title else 0.01)  # inches (panels have their own)
     fig = new_figure(width, 1.0, layout="none")
