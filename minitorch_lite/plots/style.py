@@ -188,20 +188,11 @@ def scale_text(fig: Figure, scale: float | None = None) -> None:
     fig.text_scaled = True
 
 
-def prepare_text(fig: Figure) -> None:
-    """Scale a figure's text (:func:`set_text_scale`) and fit it (:func:`fit_text`), unless
-    the figure is sized by its text."""
-    if getattr(fig, "sized_by_text", False):
-        return
-    scale_text(fig)
-    with matplotlib.rc_context(RC):
-        fit_text(fig)
-
-
 def render_fitted(fig: Figure, draw: Callable[[], R]) -> R:
-    """``draw()`` the figure (to pixels) with its text prepared as :func:`prepare_text`
-    does, measuring the fit on that drawing: a figure whose text fits is drawn once, not
-    once to measure and once to render. :meth:`BookFigure.png` and :func:`hcat` use it."""
+    """``draw()`` the figure (to pixels) with its text scaled (:func:`set_text_scale`) and
+    fitted (:func:`fit_text`, measured on that drawing), unless the figure is sized by its
+    text: a figure whose text fits is drawn once, not once to measure and once to render.
+    :meth:`BookFigure.png` and :func:`hcat` use it."""
     if getattr(fig, "sized_by_text", False):
         return draw()
     scale_text(fig)
