@@ -158,16 +158,17 @@ def _graph(outputs: Sequence[Scalar]) -> list[Scalar]:
 
 
 def _signature(order: Sequence[Scalar], inputs: Sequence[Scalar]) -> list[tuple[Any, ...]]:
-    """The shape of a traced graph: each node's function, inputs, and baked-in constants."""
+    """The shape of a traced graph: each node's function, inputs, and baked-in constants
+    (as the code spells them: ``repr``, so 0.0 and -0.0 differ)."""
     index = {id(v): i for i, v in enumerate(order)}
-    is_input = {id(v) for v in inputs}
+    position = {id(v): i for i, v in enumerate(inputs)}
     sig: list[tuple[Any, ...]] = []
     for v in order:
         history = v.history
-        if history is None or (history.last_fn is None and id(v) not in is_input):
-            sig.append(("constant", v.data))
+        if history is None or (history.last_fn is None and id(v) not in position):
+            sig.append(("constant", repr(v.data)))
         elif history.last_fn is None:
-            sig.append(("input",))
+            sig.append(("input", position[id(v)]))
         else:
             sig.append((history.last_fn, tuple(index[id(p)] for p in history.inputs)))
     return sig
@@ -175,17 +176,21 @@ def _signature(order: Sequence[Scalar], inputs: Sequence[Scalar]) -> list[tuple[
 
 def _describe(entry: tuple[Any, ...]) -> str:
     if entry[0] == "constant":
-        return f"the constant {entry[1]!r}"
+        return f"the constant {entry[1]}"
     if entry[0] == "input":
         return "an input"
     return f"a {entry[0].__name__} node"
 
 
 def _generate(
-    root: Scalar, inputs: Sequence[Scalar], extras: Sequence[Scalar], name: str
+    root: Scalar,
+    inputs: Sequence[Scalar],
+    extras: Sequence[Scalar],
+    name: str,
+    order: Sequence[Scalar],
 ) -> tuple[str, Callable[..., Any]]:
-    """Python source for ``root``'s forward and backward (plus ``extras``' values)."""
-    order = _graph([root, *extras])
+    """Python source for ``root``'s forward and backward (plus ``extras``' values);
+    ``order`` is ``_graph([root, *extras])``."""
     names: dict[int, str] = {}
     lines = [f"def {name}({', '.join(f'v{i}' for i in range(len(inputs)))}):"]
     input_ids = {id(v): i for i, v in enumerate(inputs)}
@@ -250,17 +255,29 @@ def _generate(
     return source, namespace[name]
 
 
+#: Generated code of recent traces, by graph (see ``trace``'s ``reuse``): the oldest
+#: entry goes when there are more than ``REUSE_LIMIT``.
+_REUSE: dict[tuple[Any, ...], tuple[str, Callable[..., Any]]] = {}
+REUSE_LIMIT = 8
+
+
 def trace(
     run: Callable[[], Any],
     inputs: Sequence[Scalar],
     set_values: Callable[[Sequence[float]], None],
     name: str = "f",
+    reuse: bool = False,
 ) -> tuple[str, Callable[..., Any]]:
     """Trace ``run()`` (which returns a Scalar, or a Scalar and a list of Scalars) twice.
 
     ``inputs`` are the leaves it reads; ``set_values`` moves them to other values for the
     second trace (and back). The two graphs must have the same shape, or the function
     looked at the values. Returns the generated source and function.
+
+    With ``reuse``, a graph identical to one traced recently (same operations, inputs
+    and baked-in constants: so the same source) gets that trace's code back instead of
+    generating and compiling it again; both traces and their check still run. Training
+    uses it: a notebook trains the same network on the same points several times.
     """
 
     def outputs() -> tuple[Scalar, list[Scalar]]:
@@ -275,7 +292,8 @@ def trace(
 
     first = [v.data for v in inputs]
     root, extras = outputs()
-    sig = _signature(_graph([root, *extras]), inputs)
+    order = _graph([root, *extras])
+    sig = _signature(order, inputs)
     set_values([x * 1.375 + 0.0625 for x in first])
     try:
         root2, extras2 = outputs()
@@ -294,7 +312,15 @@ def trace(
             f"values: traced at two points, node {at} was {seen} once and {other} the other "
             "time (did it read .data, or branch on a value?)"
         )
-    return _generate(root, inputs, extras, name)
+    if not reuse:
+        return _generate(root, inputs, extras, name, order)
+    index = {id(v): i for i, v in enumerate(order)}
+    key = (name, len(inputs), tuple(index[id(v)] for v in (root, *extras)), tuple(sig))
+    if key not in _REUSE:
+        _REUSE[key] = _generate(root, inputs, extras, name, order)
+        while len(_REUSE) > REUSE_LIMIT:
+            del _REUSE[next(iter(_REUSE))]
+    return _REUSE[key]
 
 
 def compile(f: Callable[..., Scalar], n_inputs: int) -> Compiled:  # noqa: A001

@@ -212,7 +212,7 @@ def compiled_step(
         for v, x in zip(values, new, strict=True):
             v.data = x
 
-    _, replay = trace(epoch_loss, values, set_values, "epoch_loss")
+    _, replay = trace(epoch_loss, values, set_values, "epoch_loss", reuse=True)
     labels = [y == 1 for y in data.y] + ([y == 1 for y in test.y] if test is not None else [])
 
     def step(learning_rate: float) -> tuple[float, float, float | None]:

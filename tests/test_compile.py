@@ -210,3 +210,33 @@ def test_a_conditional_derivative_is_summed_whole() -> None:
     # ReLU's backward is `d if a > 0.0 else 0.0`; added to a sum it needs its parentheses.
     f = compile(lambda x: x + x.relu(), 1)
     assert f(0.0) == engine(lambda x: x + x.relu(), 0.0) == (0.0, (1.0,))
+
+
+def test_training_reuses_the_code_of_an_identical_graph() -> None:
+    import importlib
+
+    from minitorch_lite.nn import compiled_step
+
+    compile_module = importlib.import_module("minitorch_lite.compile")  # not the function
+
+    compile_module._REUSE.clear()
+    data = xor(12)
+    first, second = MLP(3, seed=0), MLP(3, seed=1)  # other weights, same graph
+    compiled_step(first, data)
+    (key, (source, fn)), *_ = compile_module._REUSE.items()
+    compiled_step(second, data)
+    assert list(compile_module._REUSE) == [key]  # nothing generated the second time
+    # Other points are other constants: a graph of its own.
+    compiled_step(MLP(3, seed=0), xor(12, seed=1))
+    assert len(compile_module._REUSE) == 2
+    # A zero's sign is part of the graph: 0.0 and -0.0 are different code.
+    w = [Scalar(1.0)]
+    compile_module.trace(lambda: w[0] * 0.0, w, lambda v: None, reuse=True)
+    compile_module.trace(lambda: w[0] * -0.0, w, lambda v: None, reuse=True)
+    assert len(compile_module._REUSE) == 4
+    # Reused code still gives the engine's floats, and old entries make room for new ones.
+    engine_log = train(MLP(3, seed=1), data, max_epochs=5)
+    assert train(MLP(3, seed=1), data, max_epochs=5, compiled=True) == engine_log
+    for seed in range(compile_module.REUSE_LIMIT + 1):
+        compiled_step(MLP(2, seed=0), xor(6, seed=seed))
+    assert len(compile_module._REUSE) == compile_module.REUSE_LIMIT
