@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nox
@@ -96,14 +97,25 @@ def sphinx(session: nox.Session, command: list[str]) -> None:
 
 
 def build_site(session: nox.Session) -> None:
-    """Book into _build/html, then decks into _build/html/slides, then the book as one page
-    (all incremental; the notebooks run once, for all three), then the decks' PDF handouts
-    and the book's PDF (printed by Chromium, only when their pages changed)."""
+    """Book into _build/html (it runs every stale notebook, for all three builds), then
+    side by side: the decks into _build/html/slides and their PDF handouts, and the book
+    as one page and its PDF (all incremental; PDFs are printed by Chromium, only when
+    their pages changed)."""
     npm_ci(session)
     sphinx(session, SPHINX_BOOK)
-    sphinx(session, SPHINX_DECKS)
-    sphinx(session, SPHINX_SINGLE)
-    session.run("python", "tools/print_pdf.py")
+
+    def decks() -> None:
+        sphinx(session, SPHINX_DECKS)
+        session.run("python", "tools/print_pdf.py", "decks")
+
+    def single_page() -> None:
+        sphinx(session, SPHINX_SINGLE)
+        session.run("python", "tools/print_pdf.py", "book")
+
+    with ThreadPoolExecutor(2) as pool:  # each waits on its own subprocesses
+        jobs = [pool.submit(decks), pool.submit(single_page)]
+        for job in jobs:
+            job.result()  # a failure of either fails the build
 
 
 @nox.session

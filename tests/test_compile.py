@@ -237,6 +237,13 @@ def test_training_reuses_the_code_of_an_identical_graph() -> None:
     # Reused code still gives the engine's floats, and old entries make room for new ones.
     engine_log = train(MLP(3, seed=1), data, max_epochs=5)
     assert train(MLP(3, seed=1), data, max_epochs=5, compiled=True) == engine_log
-    for seed in range(compile_module.REUSE_LIMIT + 1):
-        compiled_step(MLP(2, seed=0), xor(6, seed=seed))
-    assert len(compile_module._REUSE) == compile_module.REUSE_LIMIT
+    lines = sum(src.count("\n") for src, _ in compile_module._REUSE.values())
+    saved = compile_module.REUSE_LINES
+    compile_module.REUSE_LINES = lines + 1
+    try:
+        compiled_step(MLP(3, seed=0), xor(12, seed=2))  # one graph too many: the oldest goes
+        kept = compile_module._REUSE
+        assert key not in kept and 1 <= len(kept) <= 4
+        assert sum(src.count("\n") for src, _ in kept.values()) <= lines + 1
+    finally:
+        compile_module.REUSE_LINES = saved

@@ -206,7 +206,13 @@ async def print_all(decks: list[str], book: bool) -> None:
             await browser.close()
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """``print_pdf.py [decks|book]``: print the stale PDFs (of the decks, of the book, or
+    by default of both)."""
+    which = set(argv) or {"decks", "book"}
+    if not which <= {"decks", "book"}:
+        print(f"print_pdf: unknown argument(s) {sorted(which)}: use decks or book", file=sys.stderr)
+        return 2
     if not CHROMIUM.is_file():
         print(
             f"print_pdf: {CHROMIUM} not found, so the decks' PDF handouts are not printed "
@@ -214,10 +220,10 @@ def main() -> int:
             file=sys.stderr,
         )
         return 0
-    stale = [d for d in DECKS if not (STAMPS / d).is_file()
+    stale = [d for d in DECKS if "decks" in which and (not (STAMPS / d).is_file()
              or (STAMPS / d).read_text() != stamp(d)
-             or not (SLIDES / f"{d}.pdf").is_file()]  # fmt: skip
-    book = (SINGLE / "index.html").is_file() and (
+             or not (SLIDES / f"{d}.pdf").is_file())]  # fmt: skip
+    book = "book" in which and (SINGLE / "index.html").is_file() and (
         not (STAMPS / "book").is_file() or (STAMPS / "book").read_text() != book_stamp()
         or not BOOK_PDF.is_file())  # fmt: skip
     if stale or book:
@@ -227,4 +233,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
