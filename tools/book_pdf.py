@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from page_weight import THEME_STYLESHEETS
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _CascadingStyleSheet
 
 PDF_NAME = "minitorch_lite_book.pdf"  # at the root of the site, next to index.html
-THEME_STYLESHEET = "_static/styles/pydata-sphinx-theme.css"
+THEME_STYLESHEET = THEME_STYLESHEETS[-1]  # the theme's own; the other is its base
 
 
 def theme_styles(

@@ -9,6 +9,7 @@ and none of the page's controls (Run, copy buttons).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -17,10 +18,11 @@ import pytest
 from playwright.sync_api import Browser
 from pypdf import PdfReader
 
-from .conftest import book_pages, site_root
+from .conftest import REPO, book_pages, site_root
 from .static_server import Site
 
-PDF_NAME = "minitorch_lite_book.pdf"
+sys.path.insert(0, str(REPO / "tools"))
+from book_pdf import PDF_NAME  # noqa: E402 (the name the site links)
 
 
 @cache
