@@ -221,25 +221,41 @@ def _graph_figure(
 
     def end(key: Key, out: bool, offset: float) -> tuple[float, float]:
         """Where an edge leaves (``out``) or enters a box; ``offset`` (-1 to 1) slides it
-        along the side, for edges that share both ends. A route point is its own end."""
+        along the side, towards larger y (left to right) or x (top to bottom). A route
+        point is its own end."""
         x, y = pos(key)
         if key not in half:
             return x, y
         hw, hh = half[key]
         if lr:  # data flows to the right
-            return x + (hw if out else -hw), y - 0.6 * hh * offset
-        return x + 0.6 * hw * offset, y + (-hh if out else hh)  # and here down
+            return x + (hw if out else -hw), y + 0.7 * hh * offset
+        return x + 0.7 * hw * offset, y + (-hh if out else hh)  # and here down
 
-    geometry: list[tuple[Key, Key, list[tuple[float, float]]]] = []
+    # The edges entering one box end at their own points along its side, in the order
+    # they come from, so that each arrowhead can be seen; two edges between the same two
+    # boxes (x * x) leave from matching points and run side by side.
+    entering: dict[Key, list[tuple[float, int, Edge]]] = {}
     seen: dict[tuple[Key, Key], int] = {}
     for edge in layout.edges:
         s_, t_, _ = edge
         k = seen.get((s_, t_), 0)
         seen[(s_, t_)] = k + 1
-        same = count[(s_, t_)]
-        offset = 0.0 if same == 1 else (k - (same - 1) / 2) / max(1, same - 1)
-        points = [end(s_, True, offset), *(pos(d) for d in layout.routes[edge]),
-                  end(t_, False, offset)]
+        came_from = pos(layout.routes[edge][-1] if layout.routes[edge] else s_)
+        entering.setdefault(t_, []).append((came_from[1 if lr else 0], k, edge))
+    offset: dict[Edge, float] = {}
+    for edges in entering.values():
+        edges.sort(key=lambda e: (e[0], e[1]))
+        for i, (_, _, edge) in enumerate(edges):
+            offset[edge] = 0.0 if len(edges) == 1 else -1 + 2 * i / (len(edges) - 1)
+    geometry: list[tuple[Key, Key, list[tuple[float, float]]]] = []
+    duplicate: dict[tuple[Key, Key], int] = {}
+    for edge in layout.edges:
+        s_, t_, _ = edge
+        k = duplicate.get((s_, t_), 0)
+        duplicate[(s_, t_)] = k + 1
+        paired = count[(s_, t_)] > 1
+        points = [end(s_, True, offset[edge] if paired else 0.0),
+                  *(pos(d) for d in layout.routes[edge]), end(t_, False, offset[edge])]
         geometry.append((s_, t_, points))
         back = edge in reverse
         style = {"color": PALETTE["red"] if back else "#4A4A4A", "lw": 2.0 if back else 1.0}
@@ -252,7 +268,8 @@ def _graph_figure(
             **style))
         if edge in edge_labels:  # in the last stretch, next to the box it enters
             (x0, y0), (x1, y1) = points[-2], points[-1]
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, edge_labels[edge], ha="center",
+            at = 0.5 if not paired else (0.38, 0.62)[k % 2]  # labels of a pair: staggered
+            ax.text(x0 + at * (x1 - x0), y0 + at * (y1 - y0), edge_labels[edge], ha="center",
                     va="center", fontsize=font * 0.95, color=PALETTE["red"],
                     fontweight="bold", zorder=5,
                     bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": PALETTE["red"],
