@@ -22,10 +22,16 @@ DESKTOP_MIN_PX = 12.0  # at 1280 px
 PHONE_MIN_PX = 9.0  # on a 390 px phone, unless the figure opens full size on a tap
 PIXEL_DENSITY = 2  # image pixels per CSS pixel, at least
 
-FIGURES = """() => [...document.querySelectorAll('.cell_output img')].map(img => {
+# Cell outputs, and figures glued into the text ({glue:figure}); a figure in a tab that is
+# not selected is measured as it is shown when its tab is.
+FIGURES = """() => [...document.querySelectorAll('.cell_output img, figure img')].map(img => {
     const link = img.closest('a');
-    return {src: img.currentSrc || img.src, shown: img.getBoundingClientRect().width,
-            alt: (img.alt || '').slice(0, 60),
+    const tab = img.closest('.sd-tab-content');
+    const hidden = tab && img.getBoundingClientRect().width === 0;
+    if (hidden) tab.style.display = 'block';
+    const shown = img.getBoundingClientRect().width;
+    if (hidden) tab.style.display = '';
+    return {src: img.currentSrc || img.src, shown, alt: (img.alt || '').slice(0, 60),
             link: link ? new URL(link.getAttribute('href'), document.baseURI).href : null};
 })"""
 
