@@ -159,9 +159,9 @@ def _graph_figure(
 
     # Each node is a text in its own box. The boxes of one layer are as deep as its
     # deepest (the same height across a top-to-bottom row, the same width down a
-    # left-to-right column), and edges leave and enter a box in the middle of its
-    # downstream and upstream side: so an edge between neighbouring layers runs in the
-    # free band between them and can never pass behind a box.
+    # left-to-right column), and edges leave a box on its downstream side and enter one
+    # on its upstream side: so an edge between neighbouring layers runs in the free band
+    # between them and can never pass behind a box.
     unit = font / 72  # inches per font size: the boxes' padding is in these units
     pad = 0.3 * unit
     texts_drawn: dict[Key, Any] = {}
