@@ -215,10 +215,6 @@ def _graph_figure(
         box = FancyBboxPatch((x - w / 2, y - h / 2), w, h, mutation_scale=unit, zorder=3,
                              alpha=0.5 if k in dim else None, **style)
         ax.add_patch(box)
-    count: dict[tuple[Key, Key], int] = {}
-    for s_, t_, _ in layout.edges:
-        count[(s_, t_)] = count.get((s_, t_), 0) + 1
-
     def end(key: Key, out: bool, offset: float) -> tuple[float, float]:
         """Where an edge leaves (``out``) or enters a box; ``offset`` (-1 to 1) slides it
         along the side, towards larger y (left to right) or x (top to bottom). A route
@@ -235,11 +231,12 @@ def _graph_figure(
     # they come from, so that each arrowhead can be seen; two edges between the same two
     # boxes (x * x) leave from matching points and run side by side.
     entering: dict[Key, list[tuple[float, int, Edge]]] = {}
-    seen: dict[tuple[Key, Key], int] = {}
+    count: dict[tuple[Key, Key], int] = {}  # edges between the same two boxes
+    rank: dict[Edge, int] = {}  # which of them
     for edge in layout.edges:
         s_, t_, _ = edge
-        k = seen.get((s_, t_), 0)
-        seen[(s_, t_)] = k + 1
+        k = rank[edge] = count.get((s_, t_), 0)
+        count[(s_, t_)] = k + 1
         came_from = pos(layout.routes[edge][-1] if layout.routes[edge] else s_)
         entering.setdefault(t_, []).append((came_from[1 if lr else 0], k, edge))
     offset: dict[Edge, float] = {}
@@ -248,11 +245,8 @@ def _graph_figure(
         for i, (_, _, edge) in enumerate(edges):
             offset[edge] = 0.0 if len(edges) == 1 else -1 + 2 * i / (len(edges) - 1)
     geometry: list[tuple[Key, Key, list[tuple[float, float]]]] = []
-    duplicate: dict[tuple[Key, Key], int] = {}
     for edge in layout.edges:
         s_, t_, _ = edge
-        k = duplicate.get((s_, t_), 0)
-        duplicate[(s_, t_)] = k + 1
         paired = count[(s_, t_)] > 1
         points = [end(s_, True, offset[edge] if paired else 0.0),
                   *(pos(d) for d in layout.routes[edge]), end(t_, False, offset[edge])]
@@ -268,7 +262,7 @@ def _graph_figure(
             **style))
         if edge in edge_labels:  # in the last stretch, next to the box it enters
             (x0, y0), (x1, y1) = points[-2], points[-1]
-            at = 0.5 if not paired else (0.38, 0.62)[k % 2]  # labels of a pair: staggered
+            at = 0.5 if not paired else (0.38, 0.62)[rank[edge] % 2]  # labels of a pair: staggered
             ax.text(x0 + at * (x1 - x0), y0 + at * (y1 - y0), edge_labels[edge], ha="center",
                     va="center", fontsize=font * 0.95, color=PALETTE["red"],
                     fontweight="bold", zorder=5,
