@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from page_weight import THEME_STYLESHEETS
+from print_pdf import PDF_NAME  # the file it prints, at the root of the site
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _CascadingStyleSheet
 
-PDF_NAME = "minitorch_lite_book.pdf"  # at the root of the site, next to index.html
 THEME_STYLESHEET = THEME_STYLESHEETS[-1]  # the theme's own; the other is its base
 
 

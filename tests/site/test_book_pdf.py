@@ -22,7 +22,7 @@ from .conftest import REPO, book_pages, site_root
 from .static_server import Site
 
 sys.path.insert(0, str(REPO / "tools"))
-from book_pdf import PDF_NAME  # noqa: E402 (the name the site links)
+from print_pdf import PDF_NAME  # noqa: E402 (the file the build prints)
 
 
 @cache
