@@ -179,10 +179,11 @@ def test_lighthouse(
     )
     shift = result["audits"]["cumulative-layout-shift"]["numericValue"]
     scores = {c: result["categories"][c]["score"] for c in CATEGORIES}
-    if (scores["performance"] or 0) < THRESHOLDS["performance"]:
-        text += f"\n   performance {scores['performance']}: below the 0.95 target (reported)"
-    (out_dir / f"lighthouse-{name}.txt").write_text(text + "\n", encoding="utf-8")
     missed = [c for c, v in scores.items() if (v or 0) < THRESHOLDS[c]]
+    if "performance" in missed:
+        text += (f"\n   performance {scores['performance']}: below the "
+                 f"{THRESHOLDS['performance']} target (reported)")
+    (out_dir / f"lighthouse-{name}.txt").write_text(text + "\n", encoding="utf-8")
     with (out_dir / "lighthouse.txt").open("a", encoding="utf-8") as table:
         table.write(f"{page}  " + "  ".join(f"{c} {v}" for c, v in scores.items())
                     + f"  CLS {shift:.3f}" + (f"  below target: {', '.join(missed)}" if missed
