@@ -14,6 +14,8 @@
   "use strict";
   const script = document.currentScript;
   const version = encodeURIComponent(script.dataset.version || "");
+  // What the first Run fetches, measured by the build ("20 MB").
+  const size = script.dataset.download ? `about ${script.dataset.download}` : "a few MB";
   const here = new URL(".", script.src);
   const urls = {
     worker: new URL(`worker.js?v=${version}`, here).href,
@@ -23,6 +25,8 @@
       : new URL("../pyodide/", here).href,
     zip: new URL(`python.zip?v=${version}`, here).href,
   };
+  // Pyodide's memory after start-up, versioned by the Pyodide it was made from.
+  if (script.dataset.snapshot) urls.snapshot = new URL(script.dataset.snapshot, urls.pyodide).href;
   const FIGURE_NOTE =
     "Figure not drawn here: drawing needs matplotlib, which the Python in your browser " +
     "(Pyodide's core) does not include. The figure on the page was drawn by this code " +
@@ -67,8 +71,10 @@
       failStart = reject;
       worker.onmessage = (event) => {
         const message = event.data;
-        if (message.type === "ready") resolve(message.seconds);
-        else if (message.type === "failed") reject(new Error(message.message));
+        if (message.type === "ready") {
+          document.documentElement.dataset.pythonStart = message.start; // "snapshot" or "fresh"
+          resolve(message.seconds);
+        } else if (message.type === "failed") reject(new Error(message.message));
         else if (message.type === "result" && pending.has(message.id)) {
           pending.get(message.id).resolve(message.result);
           pending.delete(message.id);
@@ -81,7 +87,7 @@
         pending.clear();
       };
     });
-    worker.postMessage({ type: "init", pyodide: urls.pyodide, zip: urls.zip });
+    worker.postMessage({ type: "init", ...urls });
     ready.then(
       () => {
         loaded = true;
@@ -224,7 +230,7 @@
     const started = performance.now();
     const fresh = !loaded;
     try {
-      if (fresh) status(cell, "Loading Python (about 13 MB the first time; your browser caches it)…");
+      if (fresh) status(cell, `Loading Python (${size} the first time; your browser caches it)…`);
       const loadSeconds = await startWorker();
       const notes = [];
       let earlier = 0;

@@ -1,12 +1,13 @@
 /* Python in a Web Worker (a module worker): Pyodide from this site, with this build's minitorch_lite.
  *
  * Messages in (from run.js or playground.js):
- *   {type: "init", pyodide: "<url of _static/pyodide/>", zip: "<url of python.zip>"}
+ *   {type: "init", pyodide: "<url of _static/pyodide/>", zip: "<url of python.zip>",
+ *    snapshot?: "<url of _static/pyodide/snapshot.bin.gz?v=...>", worker: "<url>"}
  *   {type: "run", id, source, number}            one notebook cell (book_runtime.run_cell)
  *   {type: "pg-new", dataset, points, hidden, rate, seed, size}   a new playground model
  *   {type: "pg-train"} / {type: "pg-stop"} / {type: "pg-rate", rate}
  * Messages out:
- *   {type: "ready", seconds} · {type: "failed", message}
+ *   {type: "ready", seconds, start: "snapshot" | "fresh"} · {type: "failed", message}
  *   {type: "result", id, result: {output, display, error, error_type}}
  *   {type: "pg-model", points, grid, size} · {type: "pg-epoch", epoch, loss, accuracy,
  *    seconds, grid?} · {type: "pg-stopped", epoch} · {type: "pg-error", message}
@@ -21,6 +22,19 @@ let training = false;
 let gridSize = 24;
 const queue = []; // messages that arrive while Python is loading
 const LIB = "/home/pyodide/book";
+let start = null; // how Python started: "snapshot" or "fresh" (reported with "ready")
+
+// Pyodide's memory right after its interpreter started, saved by the build
+// (tools/pyodide_snapshot.mjs): restoring it skips the ~2 s start of CPython. It is
+// gzipped as a file, whatever the host does, and unpacked here.
+async function snapshot(url) {
+  if (!url) throw new Error("this page names no snapshot");
+  if (typeof DecompressionStream === "undefined") throw new Error("no DecompressionStream");
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const unpacked = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(unpacked).arrayBuffer());
+}
 
 function plain(proxy) {
   const value = proxy.toJs({ dict_converter: Object.fromEntries });
@@ -33,7 +47,16 @@ async function init(message) {
   try {
     // Pyodide runs in module workers only; everything it fetches comes from indexURL.
     const { loadPyodide } = await import(new URL("pyodide.mjs", message.pyodide).href);
-    pyodide = await loadPyodide({ indexURL: message.pyodide });
+    start = "snapshot";
+    try {
+      // Fetched while Pyodide fetches and compiles its WebAssembly.
+      const image = snapshot(message.snapshot);
+      pyodide = await loadPyodide({ indexURL: message.pyodide, _loadSnapshot: image });
+    } catch (error) {
+      console.warn(`Python starts without its snapshot: ${error && error.message ? error.message : error}`);
+      start = "fresh";
+      pyodide = await loadPyodide({ indexURL: message.pyodide });
+    }
     const response = await fetch(message.zip, { cache: "no-cache" });
     if (!response.ok) throw new Error(`${message.zip}: HTTP ${response.status}`);
     pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: LIB });
@@ -45,7 +68,7 @@ async function init(message) {
     postMessage({ type: "failed", message: String(error && error.message ? error.message : error) });
     return;
   }
-  postMessage({ type: "ready", seconds: (performance.now() - started) / 1000 });
+  postMessage({ type: "ready", seconds: (performance.now() - started) / 1000, start });
   while (queue.length) await handle(queue.shift());
 }
 

@@ -11,6 +11,7 @@ must show cells the way Jupyter showed them at build time.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sys
@@ -28,9 +29,10 @@ from .static_server import Site
 
 sys.path.insert(0, str(REPO / "tools"))
 import book_runtime  # noqa: E402
+import interactive  # noqa: E402
 
 TAG = "scalar-history"
-LOAD_TIMEOUT_MS = 300_000  # first Run: Pyodide (13 MB) and the page's earlier cells
+LOAD_TIMEOUT_MS = 300_000  # first Run: Pyodide (about 20 MB) and the page's earlier cells
 PLAYGROUND_EPOCHS = 30  # the networks issue: with its defaults, 95% on Simple within 30
 PLAYGROUND_TIMEOUT_MS = 600_000
 
@@ -171,6 +173,8 @@ def test_run_shows_what_the_build_printed(chapter: tuple[Page, Visit]) -> None:
     status = run_and_wait(page, selector)
     seconds = time.monotonic() - start
     print(f"\nfirst click to first output: {seconds:.1f} s ({status})")
+    # Python started from the build's snapshot of Pyodide's memory, not from scratch.
+    assert page.evaluate("document.documentElement.dataset.pythonStart") == "snapshot"
     assert page.locator(f"{selector} .run-error").count() == 0, page.locator(
         f"{selector} .run-output"
     ).text_content()
@@ -189,6 +193,23 @@ def test_run_shows_what_the_build_printed(chapter: tuple[Page, Visit]) -> None:
     errors = page.locator(".run-output .run-error").all_text_contents()
     assert not errors, "earlier cells failed in the browser:\n" + "\n".join(errors)
     assert not visit.problems(), report("problems while running", visit.problems())
+
+
+def test_run_works_without_the_snapshot(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """A host that lost the snapshot (or a browser that cannot unpack it): Python starts
+    the long way, and the cell still shows what the build printed."""
+    url = site.url(tagged_chapter(site))
+    with open_page(context, recorder, url, settle=False) as (page, visit):
+        page.route("**/snapshot.bin.gz*", lambda route: route.fulfill(status=404, body=""))
+        selector = f".cell.tag_{TAG}"
+        built = "\n".join(page.locator(f"{selector} .cell_output pre").all_text_contents())
+        status = run_and_wait(page, selector)
+        assert page.evaluate("document.documentElement.dataset.pythonStart") == "fresh", status
+        assert normalise(browser_output(page, selector)) == normalise(built)
+        expected = [p for p in visit.problems() if "snapshot" not in p]
+    assert not expected, report("problems besides the missing snapshot", expected)
 
 
 def test_edited_cell_shows_the_new_result(chapter: tuple[Page, Visit]) -> None:
@@ -362,6 +383,13 @@ def test_pyodide_is_served_by_the_site(site_dir: Path) -> None:
     ):
         copied, source = served / name, REPO / "node_modules" / "pyodide" / name
         assert copied.read_bytes() == source.read_bytes(), f"{name} differs from node_modules"
+    # The start-up snapshot (a gzipped copy of Pyodide's memory), and the pages ask for
+    # the one made from these very files (its version is their digest).
+    memory = gzip.decompress((served / interactive.SNAPSHOT_NAME).read_bytes())
+    assert len(memory) > 1e6, f"a snapshot of {len(memory)} bytes"
+    version = interactive.pyodide_key(REPO / "node_modules" / "pyodide")
+    page = (site_dir / "autodiff" / "scalars.html").read_text(encoding="utf-8")
+    assert f'data-snapshot="{interactive.SNAPSHOT_NAME}?v={version}"' in page
     with zipfile.ZipFile(site_dir / "_static" / "interactive" / "python.zip") as archive:
         for path in (REPO / "minitorch_lite").glob("*.py"):
             shipped = archive.read(f"minitorch_lite/{path.name}")
