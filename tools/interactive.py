@@ -192,8 +192,7 @@ def _write_library(app: Sphinx, static: Path) -> None:
     library = Path(app.config.interactive_library or Path(app.confdir) / "minitorch_lite")
     data = python_zip(library)
     _write_if_changed(static / STATIC / ZIP_NAME, data)
-    # One version for the worker's files: changes whenever any of them does, or Pyodide
-    # (the worker fetches the snapshot with it, so a browser never pairs two versions).
+    # One version for the worker's files: changes whenever any of them does, or Pyodide.
     digest = hashlib.sha256(data)
     pyodide = _pyodide_source(app)
     download = len(data)  # what a first Run fetches, for the "Loading Python" message

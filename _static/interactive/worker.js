@@ -52,6 +52,9 @@ async function init(message) {
       // Fetched while Pyodide fetches and compiles its WebAssembly.
       const image = snapshot(message.snapshot);
       pyodide = await loadPyodide({ indexURL: message.pyodide, _loadSnapshot: image });
+      // The snapshot holds an already-seeded `random`: every page would draw the same
+      // "random" numbers. Seed it afresh from the browser's entropy, as a start would.
+      pyodide.runPython("import random; random.seed()");
     } catch (error) {
       console.warn(`Python starts without its snapshot: ${error && error.message ? error.message : error}`);
       start = "fresh";

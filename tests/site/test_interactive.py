@@ -212,6 +212,29 @@ def test_run_works_without_the_snapshot(
     assert not expected, report("problems besides the missing snapshot", expected)
 
 
+def test_each_page_draws_its_own_random_numbers(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Two pages that start Python from the same snapshot do not share the state of
+    ``random`` saved in it (the worker seeds it afresh)."""
+    selector = f".cell.tag_{TAG}"
+    drawn = []
+    for _ in range(2):
+        with open_page(context, recorder, site.url(tagged_chapter(site)), settle=False) as (
+            page,
+            visit,
+        ):
+            page.locator(f"{selector} .cell_input pre").fill(
+                "import random\nprint(random.random())"
+            )
+            run_and_wait(page, selector)
+            assert page.evaluate("document.documentElement.dataset.pythonStart") == "snapshot"
+            drawn.append(browser_output(page, selector).strip())
+            assert not visit.problems(), report("problems while running", visit.problems())
+    assert all(re.fullmatch(r"0\.\d+", d) for d in drawn), drawn
+    assert drawn[0] != drawn[1], f"both pages drew {drawn[0]}"
+
+
 def test_edited_cell_shows_the_new_result(chapter: tuple[Page, Visit]) -> None:
     page, visit = chapter
     selector = f".cell.tag_{TAG}"
