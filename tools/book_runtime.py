@@ -63,8 +63,10 @@ def _cell_traceback(error: BaseException) -> str:
     tb: TracebackType | None = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
-    if isinstance(error, SyntaxError):
-        return "".join(traceback.format_exception(type(error), error, tb))
+    if isinstance(error, SyntaxError) and (error.filename or "").startswith("<cell "):
+        # The cell itself does not parse: no frame ran (the parser's are not the reader's),
+        # so only the error, with its line and caret, as Jupyter shows it.
+        return "".join(traceback.format_exception_only(type(error), error))
     library = _library_folder()
     frames = traceback.extract_tb(tb)
     shown = [f for f in frames if library is None or not f.filename.startswith(library)]
@@ -194,6 +196,25 @@ def install_glue_stand_in() -> bool:
         sys.modules["myst_nb"] = glue_stand_in()
         return True
     return False
+
+
+class InputUnavailable(RuntimeError):
+    """Raised by ``input()`` in the browser: a page's Python has no keyboard to read."""
+
+
+def install_input_stand_in() -> None:
+    """Make ``input()`` say why it cannot work in the page (Pyodide's own attempt fails
+    with "OSError: [Errno 29] I/O error", as a worker has no ``prompt``)."""
+    import builtins  # noqa: PLC0415
+
+    def input(prompt: object = "") -> str:  # noqa: A001 (it stands in for the builtin)
+        """Raises :class:`InputUnavailable`."""
+        raise InputUnavailable(
+            "input() cannot read the keyboard in the Python of this page: write the value "
+            "into the code instead (for example `n = 5`)"
+        )
+
+    builtins.input = input
 
 
 class Playground:

@@ -9,8 +9,9 @@
   "use strict";
   const script = document.currentScript;
   const version = encodeURIComponent(script.dataset.version || "");
-  // What the first Train fetches, measured by the build ("20 MB").
-  const size = script.dataset.download ? `about ${script.dataset.download}` : "a few MB";
+  // What the first Train fetches, as the build measured it ("20 MB"): the files
+  // uncompressed, so a host that gzips sends less.
+  const size = script.dataset.download ? `up to ${script.dataset.download}` : "a few MB";
   const here = new URL(".", script.src);
   const urls = {
     worker: new URL(`worker.js?v=${version}`, here).href,
@@ -57,6 +58,8 @@
     let drawQueued = false;
     let trainStart = 0;
     let trainEpochs = 0;
+    let run = 0; // which Train press the worker is training for (its messages carry it)
+    let mapNote = "Press Train to load Python and start"; // shown while there is no map
     const modelWaiters = []; // resolved when the worker has sent the new model
 
     function settings() {
@@ -98,6 +101,7 @@
           } else if (m.type === "pg-epoch") {
             onEpoch(m);
           } else if (m.type === "pg-stopped") {
+            if (m.run !== run) return; // an earlier training's, after Train was pressed again
             if (m.grid) {
               grid = m.grid;
               gridSize = m.size;
@@ -137,11 +141,15 @@
         const fresh = !ready;
         const seconds = await startWorker();
         if (stale) await newModel();
-        if (!training) return; // stopped while loading
+        if (!training) {
+          say("Python is ready. Press Train to start training.");
+          return; // stopped while loading
+        }
         trainStart = performance.now();
         trainEpochs = 0;
+        run += 1;
         worker.postMessage({ type: "pg-rate", rate: settings().rate });
-        worker.postMessage({ type: "pg-train" });
+        worker.postMessage({ type: "pg-train", run });
         const s = settings();
         const loaded = fresh ? ` (Python loaded in ${seconds.toFixed(1)} s)` : "";
         say(`Training MLP(${s.hidden}) on ${s.points} ${s.dataset} points, learning rate ${s.rate}${loaded}…`);
@@ -187,6 +195,13 @@
         queueDraw();
         return;
       }
+      // The old points and boundary go at once; the new network takes a moment.
+      const s = settings();
+      points = null;
+      grid = null;
+      mapNote = "Making a new network…";
+      say(`Making a new network: MLP(${s.hidden}) on ${s.points} ${s.dataset} points…`);
+      queueDraw();
       await ready;
       await newModel();
       if (wasTraining) train();
@@ -297,7 +312,7 @@
         ctx.fillStyle = "#444444";
         ctx.font = "15px sans-serif";
         ctx.textAlign = "center";
-        ctx.fillText("Press Train to load Python and start", w / 2, h / 2);
+        ctx.fillText(mapNote, w / 2, h / 2);
       }
       ctx.strokeStyle = "#888888";
       ctx.lineWidth = 1;

@@ -14,8 +14,9 @@
   "use strict";
   const script = document.currentScript;
   const version = encodeURIComponent(script.dataset.version || "");
-  // What the first Run fetches, measured by the build ("20 MB").
-  const size = script.dataset.download ? `about ${script.dataset.download}` : "a few MB";
+  // What the first Run fetches, as the build measured it ("20 MB"): the files
+  // uncompressed, so a host that gzips sends less.
+  const size = script.dataset.download ? `up to ${script.dataset.download}` : "a few MB";
   const here = new URL(".", script.src);
   const urls = {
     worker: new URL(`worker.js?v=${version}`, here).href,
@@ -120,14 +121,22 @@
   }
 
   // The text of the (possibly edited) code. Not innerText: that is "" while a hidden
-  // cell's code sits in a closed <details>. Editing may add <br> or <div> lines.
+  // cell's code sits in a closed <details>. Editing may add <br> lines, or split the
+  // code into block elements (<div>, <p>, or in a deck, where <code> is a block, two
+  // <code> lines): each block starts on a line of its own, as it shows.
+  function isBlock(node) {
+    if (node.nodeName === "DIV" || node.nodeName === "P") return true;
+    const display = getComputedStyle(node).display;
+    return display === "block" || display === "flex" || display === "list-item";
+  }
+
   function codeText(node) {
     let text = "";
     for (const child of node.childNodes) {
       if (child.nodeType === Node.TEXT_NODE) text += child.data;
       else if (child.nodeName === "BR") text += "\n";
       else if (child.nodeType === Node.ELEMENT_NODE) {
-        const block = child.nodeName === "DIV" || child.nodeName === "P";
+        const block = isBlock(child);
         if (block && text && !text.endsWith("\n")) text += "\n";
         text += codeText(child);
       }
@@ -145,6 +154,7 @@
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
+    if (tag === "pre") node.tabIndex = 0; // an output block may scroll: keys can scroll it
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
@@ -231,7 +241,9 @@
     const fresh = !loaded;
     try {
       if (fresh) status(cell, `Loading Python (${size} the first time; your browser caches it)…`);
-      const loadSeconds = await startWorker();
+      await startWorker();
+      // Python may have started loading before the click (warmUp): count only the wait.
+      const waited = (performance.now() - started) / 1000;
       const notes = [];
       let earlier = 0;
       let figures = 0;
@@ -269,7 +281,7 @@
       ran.add(index);
       show(cell, index, result, notes);
       const seconds = (performance.now() - started) / 1000;
-      const load = fresh ? `, Python loaded in ${loadSeconds.toFixed(1)} s` : "";
+      const load = fresh && waited >= 0.05 ? ` (${waited.toFixed(1)} s of it starting Python)` : "";
       status(cell, `Done in ${seconds.toFixed(1)} s${load}.`);
     } catch (error) {
       if (error.stopped) {
@@ -349,7 +361,8 @@
     });
   }
 
-  // Python takes a few seconds to start, so it starts as soon as a reader is about to
+  // Python takes a moment to start (about a second from the build's snapshot, a few
+  // without it), so it starts as soon as a reader is about to
   // run something: the pointer reaches a Run button, or a Run button or an editor gets the
   // focus. A deck opened with ?live starts it at once, before the lecture.
   function warmUp() {

@@ -5,12 +5,12 @@
  *    snapshot?: "<url of _static/pyodide/snapshot.bin.gz?v=...>", worker: "<url>"}
  *   {type: "run", id, source, number}            one notebook cell (book_runtime.run_cell)
  *   {type: "pg-new", dataset, points, hidden, rate, seed, size}   a new playground model
- *   {type: "pg-train"} / {type: "pg-stop"} / {type: "pg-rate", rate}
+ *   {type: "pg-train", run} / {type: "pg-stop"} / {type: "pg-rate", rate}
  * Messages out:
  *   {type: "ready", seconds, start: "snapshot" | "fresh"} · {type: "failed", message}
  *   {type: "result", id, result: {output, display, error, error_type}}
  *   {type: "pg-model", points, grid, size} · {type: "pg-epoch", epoch, loss, accuracy,
- *    seconds, grid?} · {type: "pg-stopped", epoch} · {type: "pg-error", message}
+ *    seconds, grid?} · {type: "pg-stopped", run, epoch} · {type: "pg-error", message}
  * The worker keeps the page's one __main__ namespace for as long as it lives.
  */
 "use strict";
@@ -19,6 +19,7 @@ let pyodide = null;
 let runtime = null; // the Python module book_runtime
 let playground = null; // a book_runtime.Playground
 let training = false;
+let run = 0; // the page's number for the training in progress (pg-train carries it)
 let gridSize = 24;
 const queue = []; // messages that arrive while Python is loading
 const LIB = "/home/pyodide/book";
@@ -51,6 +52,7 @@ async function init(message) {
     try {
       // Fetched while Pyodide fetches and compiles its WebAssembly.
       const image = snapshot(message.snapshot);
+      image.catch(() => {}); // a failure is handled below, where loadPyodide awaits it
       pyodide = await loadPyodide({ indexURL: message.pyodide, _loadSnapshot: image });
       // The snapshot holds an already-seeded `random`: every page would draw the same
       // "random" numbers. Seed it afresh from the browser's entropy, as a start would.
@@ -67,6 +69,7 @@ async function init(message) {
     runtime = pyodide.pyimport("book_runtime");
     runtime.install_plots_stand_in(); // figures: a note instead of an ImportError
     runtime.install_glue_stand_in(); // set-up cells import myst_nb's glue
+    runtime.install_input_stand_in(); // input(): a clear error (a worker has no keyboard)
   } catch (error) {
     postMessage({ type: "failed", message: String(error && error.message ? error.message : error) });
     return;
@@ -88,14 +91,17 @@ function grid() {
   return plain(playground.grid(gridSize));
 }
 
-async function train() {
-  if (training || !playground) return;
+async function train(id) {
+  if (!playground) return;
+  // A Train pressed again right after Stop may come before the last loop has seen the
+  // Stop: that loop then ends quietly (run changed), and only this one reports.
+  run = id;
   training = true;
   const model = playground; // a pg-new replaces it: this loop then ends quietly
   let lastGrid = performance.now();
   let gridCost = 0;
   try {
-    while (training && playground === model) {
+    while (training && run === id && playground === model) {
       const start = performance.now();
       const record = plain(playground.step());
       const end = performance.now();
@@ -111,9 +117,9 @@ async function train() {
       postMessage(record);
       await yieldToMessages();
     }
-    if (playground === model) {
+    if (run === id && playground === model) {
       training = false;
-      postMessage({ type: "pg-stopped", epoch: model.epoch, grid: grid(), size: gridSize });
+      postMessage({ type: "pg-stopped", run: id, epoch: model.epoch, grid: grid(), size: gridSize });
     }
   } catch (error) {
     training = false;
@@ -149,7 +155,7 @@ async function handle(message) {
       break;
     }
     case "pg-train":
-      train(); // runs until pg-stop; messages keep arriving between epochs
+      train(message.run); // runs until pg-stop; messages keep arriving between epochs
       break;
     case "pg-stop":
       training = false;

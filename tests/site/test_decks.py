@@ -294,6 +294,41 @@ def test_live_code_on_a_slide(site: Site, context: BrowserContext, recorder: Rec
     assert not problems, report("slides/autodiff.html live code", problems)
 
 
+def test_pasted_lines_run_as_they_show(
+    site: Site, context: BrowserContext, recorder: Recorder
+) -> None:
+    """Text with a line break put in as one input (dictation, an input method, a paste
+    the browser turns into an insertion) splits a deck's <code> block in two: Python gets
+    the two lines it shows, not one joined line."""
+    with open_deck(site, context, recorder, "autodiff") as (page, visit):
+        page.evaluate(
+            """() => {
+                const bar = document.querySelector('.reveal .cell.run-cell .run-bar');
+                const i = Reveal.getIndices(bar.closest('section'));
+                Reveal.slide(i.h, i.v);
+            }"""
+        )
+        page.wait_for_timeout(800)  # the slide transition
+        cell = page.locator(".reveal section.present .cell.run-cell").first
+        cell.get_by_role("textbox").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
+        page.keyboard.insert_text("a = 1\nprint(a / 2)")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function(
+            """() => /^(Done|Failed)/.test(document.querySelector(
+                '.reveal section.present .run-status').textContent)""",
+            timeout=300_000,
+            polling=200,
+        )
+        shown = cell.get_by_role("textbox").inner_text()
+        output = cell.locator(".run-output").inner_text()
+        problems = visit.problems()
+    assert shown.strip().splitlines() == ["a = 1", "print(a / 2)"], shown
+    assert "0.5" in output and "SyntaxError" not in output, output
+    assert not problems, report("slides/autodiff.html pasted lines", problems)
+
+
 @pytest.mark.parametrize("deck", DECKS)
 def test_every_code_cell_of_a_deck_runs_live(
     deck: str, site: Site, context: BrowserContext, recorder: Recorder

@@ -84,6 +84,22 @@ def test_runtime_error_is_a_traceback_from_the_cell() -> None:
     syntax = book_runtime.run_cell("def f(:\n    pass", 8, namespace)
     assert syntax["error_type"] == "SyntaxError"
     assert '"<cell 8>", line 1' in syntax["error"]
+    # Only the error, its line and caret, as Jupyter shows it: no frame of the parser.
+    assert "Traceback" not in syntax["error"] and "ast.py" not in syntax["error"], syntax
+    assert "def f(:" in syntax["error"] and "^" in syntax["error"], syntax["error"]
+
+
+def test_input_says_why_it_cannot_read_in_the_page() -> None:
+    import builtins
+
+    original = builtins.input
+    try:
+        book_runtime.install_input_stand_in()
+        result = book_runtime.run_cell("n = input('n? ')", 3, {"__name__": "__main__"})
+    finally:
+        builtins.input = original
+    assert result["error_type"] == "InputUnavailable", result
+    assert "write the value into the code" in result["error"], result["error"]
 
 
 def test_plots_stand_in_lets_imports_work_and_figures_fail_clearly() -> None:
@@ -353,6 +369,29 @@ def test_playground_trains_simple(site: Site, context: BrowserContext, recorder:
         page.wait_for_timeout(1000)
         assert page.locator(".pg-epoch").text_content() == stopped_at
         assert page.get_by_role("button", name="Train").is_enabled()
+        # Stop, and Train again 30 ms later: the worker has seen the Stop and is still
+        # sending its last map when the new Train starts. The training goes on, the page
+        # says so, and one Stop still stops it.
+        page.get_by_role("button", name="Train").click()
+        epoch_after = "(n) => Number(document.querySelector('.pg-epoch').textContent) > n"
+        page.wait_for_function(epoch_after, arg=int(stopped_at or 0) + 5, timeout=60_000)
+        page.evaluate(
+            """async () => { const root = document.querySelector('.playground');
+                root.querySelector('.pg-stop').click();
+                await new Promise((resolve) => setTimeout(resolve, 30));
+                root.querySelector('.pg-train').click(); }"""
+        )
+        page.wait_for_timeout(1000)
+        going = int(page.locator(".pg-epoch").text_content() or 0)
+        page.wait_for_function(epoch_after, arg=going, timeout=60_000)
+        status = page.locator(".pg-status").text_content() or ""
+        assert "Stopped" not in status, f"the page says {status!r} while it trains"
+        assert page.get_by_role("button", name="Stop").is_enabled()
+        page.get_by_role("button", name="Stop").click()
+        page.locator(".pg-status", has_text="Stopped after epoch").wait_for(timeout=60_000)
+        stopped_at = page.locator(".pg-epoch").text_content()
+        page.wait_for_timeout(1000)
+        assert page.locator(".pg-epoch").text_content() == stopped_at, "training went on"
         assert not visit.problems(), report("problems in the playground", visit.problems())
 
 
