@@ -224,8 +224,11 @@ def test_run_works_without_the_snapshot(
         status = run_and_wait(page, selector)
         assert page.evaluate("document.documentElement.dataset.pythonStart") == "fresh", status
         assert normalise(browser_output(page, selector)) == normalise(built)
-        expected = [p for p in visit.problems() if "snapshot" not in p]
-    assert not expected, report("problems besides the missing snapshot", expected)
+        # The only problems: the snapshot's own request (the 404, or the fetch it ends);
+        # the worker's note about it is a warning, and nothing goes uncaught.
+        itself = re.compile(r"(HTTP 404|request failed:) \S*/snapshot\.bin\.gz\b")
+        others = [p for p in visit.problems() if not itself.match(p)]
+    assert not others, report("problems besides the missing snapshot", others)
 
 
 def test_each_page_draws_its_own_random_numbers(
