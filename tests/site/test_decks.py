@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Locator, Page
 from pypdf import PdfReader
 
 from .browser import Recorder, Visit, figure_text, open_page, probe, report
@@ -241,6 +241,30 @@ def test_part_and_deck_link_to_each_other(
     assert not problems, report(f"{topic}: part <-> deck links", problems)
 
 
+def go_to_live_slide(page: Page, last: bool = False) -> None:
+    """Go to the deck's first slide with a Run bar (or its last), past the transition."""
+    page.evaluate(
+        """(last) => {
+            const bars = document.querySelectorAll('.reveal .cell.run-cell .run-bar');
+            const i = Reveal.getIndices(bars[last ? bars.length - 1 : 0].closest('section'));
+            Reveal.slide(i.h, i.v);
+        }""",
+        last,
+    )
+    page.wait_for_timeout(800)  # the slide transition
+
+
+def wait_for_run(status: Locator) -> str:
+    """Wait until a Run's status says Done or Failed (Python may be loading): its text."""
+    status.page.wait_for_function(
+        "(node) => /^(Done|Failed)/.test(node.textContent)",
+        arg=status.element_handle(),
+        timeout=300_000,
+        polling=200,
+    )
+    return status.text_content() or ""
+
+
 def test_live_code_on_a_slide(site: Site, context: BrowserContext, recorder: Recorder) -> None:
     """A presenter clicks into a slide's code, types an edit with `/` (and Space and the
     arrow keys, which move slides elsewhere), runs it with Ctrl+Enter and sees the output
@@ -248,14 +272,7 @@ def test_live_code_on_a_slide(site: Site, context: BrowserContext, recorder: Rec
     Escape gives the keys back to the deck: Right then steps on."""
     with open_deck(site, context, recorder, "autodiff") as (page, visit):
         page.set_viewport_size({"width": 1280, "height": 720})
-        page.evaluate(
-            """() => {
-                const bar = document.querySelector('.reveal .cell.run-cell .run-bar');
-                const i = Reveal.getIndices(bar.closest('section'));
-                Reveal.slide(i.h, i.v);
-            }"""
-        )
-        page.wait_for_timeout(800)  # the slide transition
+        go_to_live_slide(page)
         before = page.evaluate(STATE)
         cell = page.locator(".reveal section.present .cell.run-cell").first
         editor = cell.get_by_role("textbox")
@@ -268,12 +285,7 @@ def test_live_code_on_a_slide(site: Site, context: BrowserContext, recorder: Rec
         page.keyboard.press("Backspace")  # the "n"
         page.keyboard.press("Backspace")  # the space
         page.keyboard.press("Control+Enter")
-        page.wait_for_function(
-            """() => /^(Done|Failed)/.test(document.querySelector(
-                '.reveal section.present .run-status').textContent)""",
-            timeout=300_000,
-            polling=200,
-        )
+        wait_for_run(page.locator(".reveal section.present .run-status").first)
         output = cell.locator(".run-output").inner_text()
         during = page.evaluate(STATE)
         built_shown = cell.locator(":scope > .cell_output").is_visible()
@@ -301,26 +313,14 @@ def test_pasted_lines_run_as_they_show(
     the browser turns into an insertion) splits a deck's <code> block in two: Python gets
     the two lines it shows, not one joined line."""
     with open_deck(site, context, recorder, "autodiff") as (page, visit):
-        page.evaluate(
-            """() => {
-                const bar = document.querySelector('.reveal .cell.run-cell .run-bar');
-                const i = Reveal.getIndices(bar.closest('section'));
-                Reveal.slide(i.h, i.v);
-            }"""
-        )
-        page.wait_for_timeout(800)  # the slide transition
+        go_to_live_slide(page)
         cell = page.locator(".reveal section.present .cell.run-cell").first
         cell.get_by_role("textbox").click()
         page.keyboard.press("Control+a")
         page.keyboard.press("Delete")
         page.keyboard.insert_text("a = 1\nprint(a / 2)")
         page.keyboard.press("Control+Enter")
-        page.wait_for_function(
-            """() => /^(Done|Failed)/.test(document.querySelector(
-                '.reveal section.present .run-status').textContent)""",
-            timeout=300_000,
-            polling=200,
-        )
+        wait_for_run(page.locator(".reveal section.present .run-status").first)
         shown = cell.get_by_role("textbox").inner_text()
         output = cell.locator(".run-output").inner_text()
         problems = visit.problems()
@@ -337,25 +337,9 @@ def test_every_code_cell_of_a_deck_runs_live(
     included, in the page's Python: none raises (figure cells only note that the browser
     does not draw)."""
     with open_deck(site, context, recorder, deck) as (page, visit):
-        page.evaluate(
-            """() => {
-                const bars = document.querySelectorAll('.reveal .cell.run-cell .run-bar');
-                const i = Reveal.getIndices(bars[bars.length - 1].closest('section'));
-                Reveal.slide(i.h, i.v);
-            }"""
-        )
-        page.wait_for_timeout(800)
+        go_to_live_slide(page, last=True)
         page.locator(".reveal section.present .run-button").last.click()
-        status = ".reveal section.present .run-status"
-        page.wait_for_function(
-            f"""() => {{
-                const all = document.querySelectorAll('{status}');
-                return /^(Done|Failed)/.test(all[all.length - 1].textContent);
-            }}""",
-            timeout=300_000,
-            polling=200,
-        )
-        final = page.locator(status).last.text_content() or ""
+        final = wait_for_run(page.locator(".reveal section.present .run-status").last)
         errors = page.locator(".run-output .run-error").all_text_contents()
         notes = page.locator(".reveal section.present .run-note").all_text_contents()
         problems = visit.problems()
