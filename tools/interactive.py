@@ -66,7 +66,8 @@ PYODIDE_FILES = (
     "python_stdlib.zip",
     "pyodide-lock.json",
 )
-SNAPSHOT_NAME = "snapshot.bin.gz"  # in _static/pyodide/, beside the files it was made from
+SNAPSHOT_SUFFIX = ".bin.gz"
+SNAPSHOT_NAME = f"snapshot{SNAPSHOT_SUFFIX}"  # in _static/pyodide/, beside its Pyodide
 SNAPSHOT_SCRIPT = HERE / "pyodide_snapshot.mjs"
 STATIC = "interactive"  # _static/interactive/: run.js, run.css, worker.js, playground.js
 ZIP_NAME = "python.zip"
@@ -102,16 +103,16 @@ def pyodide_key(pyodide: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def pyodide_snapshot(pyodide: Path, cache: Path) -> bytes:
-    """Pyodide's memory after its interpreter started, gzipped (about 6 MB of 31 MB).
+def pyodide_snapshot(pyodide: Path, cache: Path) -> Path:
+    """Pyodide's memory after its interpreter started, gzipped (about 6 MB of 31 MB): the
+    file ``cache/<pyodide_key>.bin.gz``.
 
     Made in Node by ``pyodide_snapshot.mjs`` from the very files in ``pyodide``, and kept
     in ``cache`` under their digest, so it is remade only when Pyodide changes.
     """
-    key = pyodide_key(pyodide)
-    cached = cache / f"{key}.bin.gz"
+    cached = cache / f"{pyodide_key(pyodide)}{SNAPSHOT_SUFFIX}"
     if cached.is_file():
-        return cached.read_bytes()
+        return cached
     from katex_prerender import find_node  # noqa: PLC0415 (the node the build runs)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -130,15 +131,19 @@ def pyodide_snapshot(pyodide: Path, cache: Path) -> bytes:
             )
         data = gzip.compress(raw.read_bytes(), compresslevel=6, mtime=0)
     cache.mkdir(parents=True, exist_ok=True)
-    for old in cache.glob("*.bin.gz"):  # an older Pyodide's
+    for old in cache.glob(f"*{SNAPSHOT_SUFFIX}"):  # an older Pyodide's
         old.unlink()
     cached.write_bytes(data)
-    return data
+    return cached
 
 
-def _snapshot_cache(app: Sphinx) -> Path:
-    """Where snapshots are kept between builds (both builds: the book's and the decks')."""
-    return Path(app.confdir) / "_build" / ".pyodide-snapshot"
+def _snapshot(app: Sphinx) -> Path | None:
+    """The snapshot of this build's Pyodide (None when its files are missing), kept
+    between builds (both builds: the book's and the decks') in ``_build/``."""
+    pyodide = _pyodide_source(app)
+    if not all((pyodide / name).is_file() for name in PYODIDE_FILES):
+        return None
+    return pyodide_snapshot(pyodide, Path(app.confdir) / "_build" / ".pyodide-snapshot")
 
 
 def _pyodide_source(app: Sphinx) -> Path:
@@ -168,7 +173,7 @@ def copy_runtime(app: Sphinx) -> None:
         return
     static = Path(app.builder.outdir) / "_static"
     if _is_deck(app):
-        _write_library(app, static)
+        _write_library(app, static, _snapshot(app))
         return
     source = _pyodide_source(app)
     missing = [name for name in PYODIDE_FILES if not (source / name).is_file()]
@@ -179,28 +184,30 @@ def copy_runtime(app: Sphinx) -> None:
         )
     for name in PYODIDE_FILES:
         _write_if_changed(static / "pyodide" / name, (source / name).read_bytes())
-    snapshot = pyodide_snapshot(source, _snapshot_cache(app))
-    _write_if_changed(static / "pyodide" / SNAPSHOT_NAME, snapshot)
+    snapshot = _snapshot(app)
+    assert snapshot is not None  # its files are there: checked above
+    _write_if_changed(static / "pyodide" / SNAPSHOT_NAME, snapshot.read_bytes())
     for stale in (static / "pyodide").iterdir():
         if stale.name not in (*PYODIDE_FILES, SNAPSHOT_NAME):
             stale.unlink()
-    _write_library(app, static)
+    _write_library(app, static, snapshot)
 
 
-def _write_library(app: Sphinx, static: Path) -> None:
-    """Write ``python.zip`` and note the version of the worker's files."""
+def _write_library(app: Sphinx, static: Path, snapshot: Path | None) -> None:
+    """Write ``python.zip`` and note the version of the worker's files (and, with the
+    ``snapshot`` of Pyodide, its URL and what a first Run downloads)."""
     library = Path(app.config.interactive_library or Path(app.confdir) / "minitorch_lite")
     data = python_zip(library)
     _write_if_changed(static / STATIC / ZIP_NAME, data)
     # One version for the worker's files: changes whenever any of them does, or Pyodide.
     digest = hashlib.sha256(data)
-    pyodide = _pyodide_source(app)
     download = len(data)  # what a first Run fetches, for the "Loading Python" message
-    if all((pyodide / name).is_file() for name in PYODIDE_FILES):
-        key = pyodide_key(pyodide)
+    if snapshot is not None:
+        key = snapshot.name.removesuffix(SNAPSHOT_SUFFIX)  # pyodide_key of its Pyodide
         digest.update(key.encode())
-        snapshot = pyodide_snapshot(pyodide, _snapshot_cache(app))
-        download += len(snapshot) + sum((pyodide / n).stat().st_size for n in PYODIDE_FILES)
+        pyodide = _pyodide_source(app)
+        download += snapshot.stat().st_size
+        download += sum((pyodide / name).stat().st_size for name in PYODIDE_FILES)
         # Relative to _static/pyodide/, versioned by the Pyodide it was made from.
         app.builder.interactive_snapshot = f"{SNAPSHOT_NAME}?v={key}"  # type: ignore[attr-defined]
     app.builder.interactive_download = f"{download / 1e6:.0f} MB"  # type: ignore[attr-defined]
